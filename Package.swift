@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// EmbedKit: Hugging Face sentence-embedding models in Swift.
+// Data path: Tokenizers → Formats → Compute → Models → Pipeline → EmbedKit → CLI / server.
+let package = Package(
+    name: "EmbedKit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "EmbedKit", targets: ["EmbedKit"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
+        .library(name: "EmbedKitEvaluation", targets: ["Evaluation"]),
+        .library(name: "EmbedKitServer", targets: ["EmbedKitServer"]),
+        .executable(name: "embedkit", targets: ["embedkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+    ],
+    targets: [
+        // HF tokenizers: normalizer → pre-tokenizer → model → post-processor. No engine dependency.
+        .target(name: "Tokenizers"),
+        // Weight files: safetensors and PyTorch zip archives (restricted unpickler).
+        .target(name: "Formats", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // ISA-specific kernels: function-level target attributes + runtime CPU dispatch.
+        .target(name: "CKernels"),
+        // The only place with SIMD and threads: GEMM, attention, fused elementwise ops.
+        .target(name: "Compute", dependencies: ["CKernels"]),
+        // Transformer encoders: BERT, JinaBERT.
+        .target(name: "Models", dependencies: ["Formats", "Compute"]),
+        // sentence-transformers modules: Transformer → Pooling → Dense → Normalize.
+        .target(name: "Pipeline", dependencies: ["Tokenizers", "Formats", "Compute", "Models"]),
+        // Hugging Face Hub: ids, standard cache, offline mode.
+        .target(name: "Hub", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Public API.
+        .target(name: "EmbedKit", dependencies: [
+            "Tokenizers", "Pipeline", "Hub",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // MTEB 1.1.1-compatible metrics. Needs only an embedding function.
+        .target(name: "Evaluation"),
+        // OpenAI- and TEI-compatible HTTP server.
+        .target(name: "EmbedKitServer", dependencies: [
+            "EmbedKit",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "embedkit", dependencies: [
+            "EmbedKit", "Evaluation", "EmbedKitServer", "Hub",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
+        .testTarget(name: "EmbedKitTests", dependencies: ["EmbedKit", "Pipeline", "Models", "Formats"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "HubTests", dependencies: [
+            "Hub", "EmbedKit",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "EmbedKitServer", "EmbedKit",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+    ],
+    swiftLanguageModes: [.v5]
+)

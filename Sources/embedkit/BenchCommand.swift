@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "(not implemented yet)")
+    func run() async throws { throw ValidationError("'bench' is not implemented yet") }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct EmbedKitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embedkit",
+        abstract: "Sentence embeddings from Hugging Face models, in Swift.",
+        subcommands: [
+            EmbedCommand.self, TokenizeCommand.self, SimilarityCommand.self, InfoCommand.self,
+            BenchCommand.self, EvalCommand.self, ServeCommand.self, DownloadCommand.self, ModelsCommand.self,
+        ]
+    )
+}
