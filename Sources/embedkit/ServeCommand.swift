@@ -1,6 +1,95 @@
 import ArgumentParser
+import EmbedKit
+import EmbedKitServer
+import Foundation
+import Logging
 
+/// `embedkit serve`: the OpenAI- and TEI-compatible HTTP server. Every option can also come from an
+/// `EMBEDKIT_*` environment variable (the flag wins).
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "(not implemented yet)")
-    func run() async throws { throw ValidationError("'serve' is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a model over HTTP: OpenAI /v1/embeddings and TEI /embed, /tokenize, /info, /health, /metrics.",
+        discussion: """
+            Each option may also be set with an environment variable: EMBEDKIT_MODEL, EMBEDKIT_HOST, EMBEDKIT_PORT, \
+            EMBEDKIT_API_KEY, EMBEDKIT_MAX_BATCH_TOKENS, EMBEDKIT_MAX_CONCURRENT_REQUESTS, EMBEDKIT_MAX_INPUT_TOKENS, \
+            EMBEDKIT_MAX_CLIENT_BATCH_SIZE, EMBEDKIT_MAX_REQUEST_BYTES, EMBEDKIT_AUTO_TRUNCATE, EMBEDKIT_THREADS, \
+            EMBEDKIT_READ_TIMEOUT, EMBEDKIT_IDLE_TIMEOUT. SIGTERM / SIGINT stop the server after the requests in flight.
+            """)
+
+    @Option(help: "Model folder or Hugging Face Hub id (org/name[@revision]). [EMBEDKIT_MODEL]")
+    var model: String?
+    @Option(help: "Address to listen on. [EMBEDKIT_HOST, default 127.0.0.1]")
+    var host: String?
+    @Option(help: "Port (0: any free port). [EMBEDKIT_PORT, default 8080]")
+    var port: Int?
+    @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer KEY' on every route but /health. [EMBEDKIT_API_KEY]")
+    var apiKey: String?
+    @Option(help: "Padded tokens per forward pass. [EMBEDKIT_MAX_BATCH_TOKENS, default 16384]")
+    var maxBatchTokens: Int?
+    @Option(help: "Requests handled at once; more get 429. [EMBEDKIT_MAX_CONCURRENT_REQUESTS, default 512]")
+    var maxConcurrentRequests: Int?
+    @Option(help: "Tokens per input; longer inputs get 413 unless truncated. [EMBEDKIT_MAX_INPUT_TOKENS, default: the model's max_seq_length]")
+    var maxInputTokens: Int?
+    @Option(help: "Inputs per request. [EMBEDKIT_MAX_CLIENT_BATCH_SIZE, default 512]")
+    var maxClientBatchSize: Int?
+    @Option(help: "Request body limit in bytes. [EMBEDKIT_MAX_REQUEST_BYTES, default 2097152]")
+    var maxRequestBytes: Int?
+    @Flag(help: "Truncate over-long inputs unless a request says otherwise (default: 413). [EMBEDKIT_AUTO_TRUNCATE=1]")
+    var autoTruncate = false
+    @Option(help: "Engine threads. [EMBEDKIT_THREADS, default: all cores]")
+    var threads: Int?
+    @Option(help: "Seconds allowed to read a request body (408 after). [EMBEDKIT_READ_TIMEOUT, default 30]")
+    var readTimeout: Double?
+    @Option(help: "Seconds before an idle connection is closed. [EMBEDKIT_IDLE_TIMEOUT, default 60]")
+    var idleTimeout: Double?
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        func value<T: LosslessStringConvertible>(_ flag: T?, _ name: String) throws -> T? {
+            if let flag { return flag }
+            guard let raw = env[name], !raw.isEmpty else { return nil }
+            guard let v = T(raw) else { throw ValidationError("\(name)=\(raw) is not a valid value") }
+            return v
+        }
+        func positive(_ v: Int?, _ what: String) throws -> Int? {
+            if let v, v < 1 { throw ValidationError("--\(what) must be at least 1, got \(v)") }
+            return v
+        }
+
+        guard let modelID = try value(model, "EMBEDKIT_MODEL") else {
+            throw ValidationError("give --model <folder or hub id> (or set EMBEDKIT_MODEL)")
+        }
+        var config = ServerConfiguration()
+        config.host = try value(host, "EMBEDKIT_HOST") ?? config.host
+        config.port = try value(port, "EMBEDKIT_PORT") ?? config.port
+        guard (0...65535).contains(config.port) else { throw ValidationError("--port must be in 0...65535") }
+        config.apiKey = try value(apiKey, "EMBEDKIT_API_KEY")
+        config.maxBatchTokens = try positive(value(maxBatchTokens, "EMBEDKIT_MAX_BATCH_TOKENS"), "max-batch-tokens") ?? config.maxBatchTokens
+        config.maxConcurrentRequests = try positive(value(maxConcurrentRequests, "EMBEDKIT_MAX_CONCURRENT_REQUESTS"),
+                                                    "max-concurrent-requests") ?? config.maxConcurrentRequests
+        config.maxInputTokens = try positive(value(maxInputTokens, "EMBEDKIT_MAX_INPUT_TOKENS"), "max-input-tokens")
+        config.maxClientBatchSize = try positive(value(maxClientBatchSize, "EMBEDKIT_MAX_CLIENT_BATCH_SIZE"),
+                                                 "max-client-batch-size") ?? config.maxClientBatchSize
+        config.maxRequestBytes = try positive(value(maxRequestBytes, "EMBEDKIT_MAX_REQUEST_BYTES"), "max-request-bytes")
+            ?? config.maxRequestBytes
+        config.autoTruncate = autoTruncate || ["1", "true", "yes"].contains(env["EMBEDKIT_AUTO_TRUNCATE"]?.lowercased() ?? "")
+        config.threads = try positive(value(threads, "EMBEDKIT_THREADS"), "threads")
+        if let s = try value(readTimeout, "EMBEDKIT_READ_TIMEOUT") {
+            guard s > 0 else { throw ValidationError("--read-timeout must be positive") }
+            config.bodyReadTimeout = .milliseconds(Int64(s * 1000))
+        }
+        if let s = try value(idleTimeout, "EMBEDKIT_IDLE_TIMEOUT") {
+            guard s > 0 else { throw ValidationError("--idle-timeout must be positive") }
+            config.idleTimeout = .milliseconds(Int64(s * 1000))
+        }
+
+        var logger = Logger(label: "embedkit.serve")
+        logger.logLevel = Logger.Level(rawValue: env["LOG_LEVEL"] ?? "") ?? .info
+        let threads = config.threads
+        let server = EmbeddingServer(configuration: config, logger: logger) {
+            try await EmbeddingModel.load(modelID, threads: threads)
+        }
+        try await server.run()
+    }
 }

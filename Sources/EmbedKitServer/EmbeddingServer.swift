@@ -1,0 +1,124 @@
+import Foundation
+import EmbedKit
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// The OpenAI- and TEI-compatible HTTP server. It listens at once and loads the model in the
+/// background (`/health` answers 503 until it is ready).
+///
+/// ```
+/// let server = EmbeddingServer(configuration: config) { try await EmbeddingModel.load("dmeta-tiny") }
+/// try await server.run()   // until SIGTERM / SIGINT, then finishes in-flight requests
+/// ```
+public struct EmbeddingServer: Sendable {
+    public let configuration: ServerConfiguration
+    let logger: Logger
+    let loadBackend: @Sendable () async throws -> any EmbeddingBackend
+    let phase = Locked<ServerPhase>(.loading)
+    let metrics = ServerMetrics()
+
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "embedkit.server"),
+                loadBackend: @escaping @Sendable () async throws -> any EmbeddingBackend) {
+        self.configuration = configuration
+        self.logger = logger
+        self.loadBackend = loadBackend
+    }
+
+    /// Runs until one of `gracefulShutdownSignals` arrives, `shutdown` is triggered, or the task is
+    /// cancelled. A graceful shutdown stops accepting connections, finishes requests in flight, then
+    /// stops the batch worker. `onListening` gets the bound port (useful with port 0).
+    public func run(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+                    shutdown: ShutdownTrigger? = nil,
+                    onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = makeApplication(onListening: onListening)
+        let group = ServiceGroup(configuration: .init(
+            services: [app], gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+        shutdown?.attach { await group.triggerGracefulShutdown() }
+        try await group.run()
+    }
+
+    func makeApplication(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let handlers = Handlers(
+            configuration: configuration, phase: phase, metrics: metrics,
+            bodyReader: RequestBodyReader(maxBytes: configuration.maxRequestBytes, timeout: configuration.bodyReadTimeout))
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics))
+        if let key = configuration.apiKey, !key.isEmpty {
+            router.add(middleware: BearerAuthMiddleware(apiKey: key))
+        }
+        router.add(middleware: ConcurrencyLimitMiddleware(
+            limit: configuration.maxConcurrentRequests, inFlight: Locked(0), metrics: metrics))
+
+        router.post("/v1/embeddings") { request, _ in try await handlers.openAIEmbeddings(request) }
+        router.post("/embeddings") { request, _ in try await handlers.openAIEmbeddings(request) }
+        router.post("/embed") { request, _ in try await handlers.teiEmbed(request) }
+        router.post("/tokenize") { request, _ in try await handlers.teiTokenize(request) }
+        router.get("/info") { _, _ in try handlers.info() }
+        router.get("/health") { _, _ in try handlers.health() }
+        router.get("/metrics") { _, _ in handlers.metricsText() }
+        router.get("/v1/models") { _, _ in try handlers.models() }
+
+        let idle = configuration.idleTimeout.components
+        let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
+        let host = configuration.host
+        let logger = self.logger
+        return Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
+            services: [ModelService(server: self)],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("listening on http://\(host):\(port)")
+                await onListening(port)
+            },
+            logger: logger)
+    }
+}
+
+/// Lets a caller (a test, an embedding app) ask a running server to shut down gracefully.
+public final class ShutdownTrigger: @unchecked Sendable {
+    private let action = Locked<(@Sendable () async -> Void)?>(nil)
+
+    public init() {}
+
+    func attach(_ f: @escaping @Sendable () async -> Void) { action.withLock { $0 = f } }
+
+    /// Stops accepting connections, finishes requests in flight, then returns from `run`.
+    public func trigger() async { await action.current?() }
+}
+
+/// Loads the model, runs the batch worker, and on shutdown lets it finish its queue. Listed before the
+/// HTTP server, so a graceful shutdown stops the HTTP server (waiting for requests in flight) first.
+struct ModelService: Service {
+    let server: EmbeddingServer
+
+    func run() async throws {
+        let backend: any EmbeddingBackend
+        let start = ContinuousClock.now
+        do {
+            backend = try await server.loadBackend()
+        } catch {
+            server.phase.withLock { $0 = .failed("\(error)") }
+            server.logger.error("model failed to load", metadata: ["error": "\(error)"])
+            throw error
+        }
+        let scheduler = BatchScheduler(backend: backend, maxBatchTokens: server.configuration.maxBatchTokens,
+                                       metrics: server.metrics)
+        scheduler.start()
+        let preparation = InputPreparation(backend: backend, configuration: server.configuration)
+        server.phase.withLock { $0 = .ready(ReadyModel(backend: backend, scheduler: scheduler, preparation: preparation)) }
+        server.metrics.modelLoaded.set(Int64(1))
+        server.logger.info("model ready", metadata: [
+            "model": "\(backend.info.modelID)", "dimension": "\(backend.info.dimension)",
+            "max_input_tokens": "\(preparation.maxInputTokens)", "load_time": "\(ContinuousClock.now - start)",
+        ])
+        // Wait for shutdown (graceful or cancellation), then drain the queue.
+        try? await gracefulShutdown()
+        server.phase.withLock { $0 = .stopping }
+        scheduler.stop()
+    }
+}

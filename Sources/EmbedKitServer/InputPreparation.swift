@@ -1,0 +1,103 @@
+import EmbedKit
+
+/// Which end of an over-long input is cut off (TEI's `truncation_direction`).
+enum TruncationDirection: Sendable {
+    case right, left
+
+    init(parsing s: String?) throws {
+        switch s?.lowercased() {
+        case nil, "right": self = .right
+        case "left": self = .left
+        default: throw APIError.invalid("truncation_direction must be \"Right\" or \"Left\", got \"\(s!)\"",
+                                        param: "truncation_direction")
+        }
+    }
+}
+
+/// Turns request inputs into token id sequences the engine accepts: prompt prepended, limits enforced,
+/// over-long inputs truncated or refused.
+struct InputPreparation {
+    let backend: any EmbeddingBackend
+    let maxInputTokens: Int
+    let maxClientBatchSize: Int
+
+    init(backend: any EmbeddingBackend, configuration: ServerConfiguration) {
+        self.backend = backend
+        let modelMax = backend.info.maxSequenceLength
+        self.maxInputTokens = min(configuration.maxInputTokens ?? modelMax, modelMax)
+        self.maxClientBatchSize = configuration.maxClientBatchSize
+    }
+
+    /// The prompt text for `prompt_name`, or the model's default prompt when none is named.
+    func prompt(named name: String?) throws -> String? {
+        let info = backend.info
+        if let name {
+            guard let p = info.prompts[name] else {
+                let known = info.prompts.keys.sorted()
+                throw APIError.invalid(
+                    "unknown prompt_name \"\(name)\"; this model has " +
+                        (known.isEmpty ? "no prompts" : "prompts: " + known.joined(separator: ", ")),
+                    param: "prompt_name")
+            }
+            return p
+        }
+        return info.defaultPromptName.flatMap { info.prompts[$0] }
+    }
+
+    /// Checks the number of inputs (not zero, not more than the limit).
+    func checkCount(_ inputs: RequestInputs, param: String) throws {
+        if inputs.items.isEmpty { throw APIError.invalid("'\(param)' must not be empty", param: param) }
+        if inputs.items.count > maxClientBatchSize {
+            throw APIError.tooLarge(
+                "'\(param)' has \(inputs.items.count) items; at most \(maxClientBatchSize) are allowed per request",
+                param: param)
+        }
+    }
+
+    /// Token ids per input, each at most `maxInputTokens` long.
+    func prepare(_ inputs: RequestInputs, param: String, prompt: String?, truncate: Bool,
+                 direction: TruncationDirection) throws -> [[Int]] {
+        try checkCount(inputs, param: param)
+        let vocabulary = backend.vocabularySize
+        return try inputs.items.enumerated().map { index, item -> [Int] in
+            let where_ = inputs.items.count == 1 ? "'\(param)'" : "'\(param)[\(index)]'"
+            switch item {
+            case .text(let text):
+                if text.isEmpty { throw APIError.invalid("\(where_) is an empty string", param: param) }
+                let full = (prompt ?? "") + text
+                if truncate && direction == .right {
+                    return backend.tokenize(full, maxLength: maxInputTokens).ids
+                }
+                let encoding = backend.tokenize(full, maxLength: nil)
+                if encoding.ids.count <= maxInputTokens { return encoding.ids }
+                guard truncate else { throw overLong(where_, count: encoding.ids.count, param: param) }
+                return truncateLeft(encoding)
+            case .tokenIDs(let ids):
+                if ids.isEmpty { throw APIError.invalid("\(where_) is an empty list of token ids", param: param) }
+                if vocabulary > 0, let bad = ids.first(where: { $0 < 0 || $0 >= vocabulary }) {
+                    throw APIError.invalid("\(where_) has token id \(bad), outside the vocabulary (0..<\(vocabulary))",
+                                           param: param)
+                }
+                if ids.count <= maxInputTokens { return ids }
+                guard truncate else { throw overLong(where_, count: ids.count, param: param) }
+                return direction == .right ? Array(ids.prefix(maxInputTokens)) : Array(ids.suffix(maxInputTokens))
+            }
+        }
+    }
+
+    private func overLong(_ where_: String, count: Int, param: String) -> APIError {
+        APIError.tooLarge(
+            "\(where_) has \(count) tokens; the limit is \(maxInputTokens). Shorten it or set \"truncate\": true",
+            param: param)
+    }
+
+    /// Keeps the leading and trailing special tokens and the last content tokens.
+    private func truncateLeft(_ e: Encoding) -> [Int] {
+        let mask = e.specialTokensMask.count == e.ids.count ? e.specialTokensMask : Array(repeating: 0, count: e.ids.count)
+        let leading = mask.prefix(while: { $0 == 1 }).count
+        let trailing = min(mask.reversed().prefix(while: { $0 == 1 }).count, e.ids.count - leading)
+        let room = max(maxInputTokens - leading - trailing, 0)
+        let content = e.ids[leading..<(e.ids.count - trailing)]
+        return Array(e.ids.prefix(leading)) + Array(content.suffix(room)) + Array(e.ids.suffix(trailing))
+    }
+}

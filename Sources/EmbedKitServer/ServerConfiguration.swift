@@ -1,0 +1,30 @@
+/// Settings of `EmbeddingServer`; `embedkit serve` fills them from flags and `EMBEDKIT_*` variables.
+public struct ServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port; the bound port is passed to `onListening`.
+    public var port: Int = 8080
+    /// When set, every route but `/health` requires `Authorization: Bearer <apiKey>`.
+    public var apiKey: String? = nil
+    /// Padded tokens (inputs × longest input) per forward pass, as TEI's `--max-batch-tokens`.
+    public var maxBatchTokens: Int = 16384
+    /// Requests being handled at once; more get 429.
+    public var maxConcurrentRequests: Int = 512
+    /// Token limit per input (special tokens included); nil or larger than the model's max_seq_length:
+    /// the model's max_seq_length.
+    public var maxInputTokens: Int? = nil
+    /// Inputs per request; more get 413.
+    public var maxClientBatchSize: Int = 512
+    /// Request body limit in bytes; larger bodies get 413.
+    public var maxRequestBytes: Int = 2 * 1024 * 1024
+    /// Truncate over-long inputs when the request does not say (`truncate` of `/embed`; always for
+    /// `/v1/embeddings`, which has no such field). Off: over-long inputs get 413.
+    public var autoTruncate: Bool = false
+    /// Time allowed for reading a request body; slower clients get 408.
+    public var bodyReadTimeout: Duration = .seconds(30)
+    /// A connection that sends nothing for this long (headers included) is closed.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Threads for the engine (nil: all cores). Used by `embedkit serve` when loading the model.
+    public var threads: Int? = nil
+
+    public init() {}
+}

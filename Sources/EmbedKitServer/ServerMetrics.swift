@@ -1,0 +1,61 @@
+import Prometheus
+
+/// The server's Prometheus metrics, in a registry of its own (no global metrics bootstrap), served
+/// as text at `/metrics`.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let queueSize: Gauge
+    let concurrentRequests: Gauge
+    let batchSize: ValueHistogram
+    let batchTokens: ValueHistogram
+    let inferenceDuration: DurationHistogram
+    let tokens: Counter
+    let paddedTokens: Counter
+    let inputs: Counter
+    let modelLoaded: Gauge
+
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    init() {
+        queueSize = registry.makeGauge(name: "embedkit_queue_size", help: "Inputs waiting for the engine")
+        concurrentRequests = registry.makeGauge(
+            name: "embedkit_concurrent_requests", help: "Requests being handled (limited by --max-concurrent-requests)")
+        batchSize = registry.makeValueHistogram(
+            name: "embedkit_batch_size", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+            help: "Inputs per forward pass")
+        batchTokens = registry.makeValueHistogram(
+            name: "embedkit_batch_tokens", buckets: [16, 64, 256, 1024, 2048, 4096, 8192, 16384, 32768, 65536],
+            help: "Tokens (without padding) per forward pass")
+        inferenceDuration = registry.makeDurationHistogram(
+            name: "embedkit_inference_duration_seconds", buckets: Self.latencyBuckets,
+            help: "Time of one forward pass")
+        tokens = registry.makeCounter(name: "embedkit_tokens_total", help: "Tokens embedded (without padding)")
+        paddedTokens = registry.makeCounter(
+            name: "embedkit_padded_tokens_total", help: "Tokens computed including padding")
+        inputs = registry.makeCounter(name: "embedkit_inputs_total", help: "Inputs embedded")
+        modelLoaded = registry.makeGauge(name: "embedkit_model_loaded", help: "1 once the model is loaded")
+    }
+
+    func recordBatch(size: Int, tokens count: Int, paddedTokens padded: Int, duration: Duration) {
+        batchSize.record(Double(size))
+        batchTokens.record(Double(count))
+        inferenceDuration.record(duration)
+        tokens.increment(by: Int64(count))
+        paddedTokens.increment(by: Int64(padded))
+        inputs.increment(by: Int64(size))
+    }
+
+    func recordRequest(route: String, status: Int, duration: Duration) {
+        registry.makeCounter(name: "embedkit_requests_total",
+                             labels: [("route", route), ("status", String(status))],
+                             help: "HTTP requests by route and status").increment()
+        registry.makeDurationHistogram(name: "embedkit_request_duration_seconds", labels: [("route", route)],
+                                       buckets: Self.latencyBuckets, help: "HTTP request latency").record(duration)
+    }
+
+    func render() -> String { registry.emitToString() }
+}

@@ -1,0 +1,84 @@
+import EmbedKit
+import EmbedKitServer
+import Foundation
+import Testing
+
+/// Records the batches the scheduler forms, around the real model.
+final class RecordingBackend: EmbeddingBackend, @unchecked Sendable {
+    let inner: any EmbeddingBackend
+    private let lock = NSLock()
+    private var _batches: [[Int]] = []  // token counts per input, per forward pass
+
+    init(_ inner: any EmbeddingBackend) { self.inner = inner }
+
+    var info: ModelInfo { inner.info }
+    var vocabularySize: Int { inner.vocabularySize }
+    func tokenize(_ text: String, maxLength: Int?) -> Encoding { inner.tokenize(text, maxLength: maxLength) }
+    func embed(tokenIDs: [[Int]]) throws -> [[Float]] {
+        lock.lock()
+        _batches.append(tokenIDs.map(\.count))
+        lock.unlock()
+        Thread.sleep(forTimeInterval: 0.02)  // lets requests pile up, as a big model would
+        return try inner.embed(tokenIDs: tokenIDs)
+    }
+    var batches: [[Int]] { lock.lock(); defer { lock.unlock() }; return _batches }
+}
+
+@Suite(.serialized) struct BatchingTests {
+    @Test func concurrentRequestsShareBatchesAndGetTheirOwnRows() async throws {
+        let golden = try Fixtures.golden("dmeta-tiny")
+        let cases = golden.cases.filter { !$0.text.isEmpty && $0.input_ids.count < 100 }
+        let recorder = RecordingBackend(try await Fixtures.dmeta())
+        let budget = 64
+        let h = try await ServerHarness.start { $0.maxBatchTokens = budget } load: { recorder }
+        defer { Task { try? await h.shutdown() } }
+        try await h.waitUntilHealthy()
+
+        // 3 rounds of every case as its own request, all at once, mixed with 2-input requests.
+        let results = try await withThrowingTaskGroup(of: (Int, [[Float]]).self) { group in
+            for round in 0..<3 {
+                for (i, c) in cases.enumerated() {
+                    group.addTask {
+                        let pair = round == 2
+                        let body: [String: Any] = ["inputs": pair ? [c.text, c.text] : [c.text]]
+                        let r = try await h.post("/embed", json: body)
+                        guard r.status == 200 else { throw ServerHarness.HarnessError.didNotStart }
+                        return (i, try (try r.json() as! [Any]).map { floats($0)! })
+                    }
+                }
+            }
+            var all: [(Int, [[Float]])] = []
+            for try await r in group { all.append(r) }
+            return all
+        }
+        #expect(results.count == cases.count * 3)
+        for (i, rows) in results {
+            for row in rows {
+                #expect(maxAbsDiff(row, cases[i].embedding) < 1e-5, "request for case \(i) got another request's row")
+            }
+        }
+        let batches = recorder.batches
+        #expect(batches.contains { $0.count > 1 }, "concurrent requests must share forward passes")
+        for b in batches where b.count > 1 {
+            #expect(b.count * (b.max() ?? 0) <= budget, "padded batch \(b) over the token budget")
+        }
+        #expect(batches.reduce(0) { $0 + $1.count } == cases.count * 4)
+    }
+
+    @Test func gracefulShutdownFinishesRequestsInFlight() async throws {
+        let gated = GatedBackend(try await Fixtures.dmeta(), open: false)
+        let h = try await ServerHarness.start { _ in } load: { gated }
+        try await h.waitUntilHealthy()
+        let inFlight = Task { try await h.post("/v1/embeddings", json: ["input": ["one", "two"]]) }
+        try await gated.waitForBlockedBatch()
+        let stopping = Task { try await h.shutdown() }
+        try await Task.sleep(for: .milliseconds(200))
+        gated.release()
+        let r = try await inFlight.value
+        #expect(r.status == 200, "the request in flight must complete: \(r.text)")
+        #expect(((try r.json() as? [String: Any])?["data"] as? [Any])?.count == 2)
+        try await stopping.value
+        // The listener is gone.
+        #expect(throws: (any Error).self) { _ = try RawSocket(port: h.port) }
+    }
+}
