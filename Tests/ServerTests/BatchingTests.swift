@@ -43,7 +43,7 @@ final class RecordingBackend: EmbeddingBackend, @unchecked Sendable {
                         let body: [String: Any] = ["inputs": pair ? [c.text, c.text] : [c.text]]
                         let r = try await h.post("/embed", json: body)
                         guard r.status == 200 else { throw ServerHarness.HarnessError.didNotStart }
-                        return (i, try (try r.json() as! [Any]).map { floats($0)! })
+                        return (i, try r.teiRows())
                     }
                 }
             }

@@ -27,14 +27,14 @@ enum Fixtures {
     }
 
     /// Loads dmeta-tiny (BERT, CLS pooling, Normalize, 48 dimensions) once per process.
-    static func dmeta() async throws -> EmbeddingModel {
+    static func dmeta() async throws -> any EmbeddingBackend {
         try await Cache.shared.model("dmeta-tiny")
     }
 
     actor Cache {
         static let shared = Cache()
-        var models: [String: EmbeddingModel] = [:]
-        func model(_ name: String) async throws -> EmbeddingModel {
+        var models: [String: any EmbeddingBackend] = [:]
+        func model(_ name: String) async throws -> any EmbeddingBackend {
             if let m = models[name] { return m }
             let m = try await EmbeddingModel.load(Fixtures.path(name), threads: 1)
             models[name] = m
@@ -72,13 +72,12 @@ final class GatedBackend: EmbeddingBackend, @unchecked Sendable {
     func close() { condition.lock(); open = false; condition.unlock() }
     func release() { condition.lock(); open = true; condition.broadcast(); condition.unlock() }
 
+    private var waitingCount: Int { condition.lock(); defer { condition.unlock() }; return waiting }
+
     /// Waits until a batch is blocked in `embed`.
     func waitForBlockedBatch() async throws {
         for _ in 0..<3000 {
-            condition.lock()
-            let w = waiting
-            condition.unlock()
-            if w > 0 { return }
+            if waitingCount > 0 { return }
             try await Task.sleep(for: .milliseconds(5))
         }
         throw ServerHarness.HarnessError.didNotStart
@@ -92,4 +91,47 @@ func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
 
 func floats(_ any: Any?) -> [Float]? {
     (any as? [Any])?.compactMap { ($0 as? NSNumber)?.floatValue }
+}
+
+struct ReplyParseError: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension ServerHarness.Reply {
+    /// TEI `/embed` output: `[[float]]`.
+    func teiRows() throws -> [[Float]] {
+        guard let rows = (try json() as? [Any])?.map({ floats($0) }), rows.allSatisfy({ $0 != nil }) else {
+            throw ReplyParseError(description: "not [[float]]: \(text.prefix(200))")
+        }
+        return rows.map { $0! }
+    }
+
+    /// OpenAI output: `data[i].embedding` as floats (float format).
+    func openAIRows() throws -> [[Float]] {
+        guard let data = (try json() as? [String: Any])?["data"] as? [[String: Any]] else {
+            throw ReplyParseError(description: "no data array: \(text.prefix(200))")
+        }
+        return try data.map {
+            guard let v = floats($0["embedding"]) else { throw ReplyParseError(description: "no float embedding") }
+            return v
+        }
+    }
+}
+
+/// Little-endian float32 values of a base64 string.
+func decodeBase64Floats(_ s: String) throws -> [Float] {
+    guard let data = Data(base64Encoded: s), data.count % 4 == 0 else {
+        throw ReplyParseError(description: "not base64 float32: \(s.prefix(40))")
+    }
+    let bytes = [UInt8](data)
+    var out: [Float] = []
+    out.reserveCapacity(bytes.count / 4)
+    for o in stride(from: 0, to: bytes.count, by: 4) {
+        var bits = UInt32(bytes[o])
+        bits |= UInt32(bytes[o + 1]) << 8
+        bits |= UInt32(bytes[o + 2]) << 16
+        bits |= UInt32(bytes[o + 3]) << 24
+        out.append(Float(bitPattern: bits))
+    }
+    return out
 }

@@ -5,6 +5,12 @@ import Glibc
 import Darwin
 #endif
 
+#if canImport(Glibc)
+private let sendBytes = Glibc.send
+#else
+private let sendBytes = Darwin.send
+#endif
+
 /// A blocking loopback TCP connection for sending malformed or slow HTTP, which HTTP clients refuse to do.
 final class RawSocket {
     private let fd: Int32
@@ -32,7 +38,7 @@ final class RawSocket {
         bytes.withUnsafeBytes { p in
             var off = 0
             while off < p.count {
-                let n = Glibc.send(fd, p.baseAddress! + off, p.count - off, Int32(MSG_NOSIGNAL))
+                let n = sendBytes(fd, p.baseAddress! + off, p.count - off, Int32(MSG_NOSIGNAL))
                 if n <= 0 { return }
                 off += n
             }
@@ -43,7 +49,7 @@ final class RawSocket {
 
     /// Reads until the peer closes or `timeout` passes; returns what arrived.
     func readAll(timeout: Double) -> String {
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int32((timeout - Double(Int(timeout))) * 1e6))
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: .init((timeout - Double(Int(timeout))) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var out = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 4096)

@@ -3,6 +3,7 @@ import EmbedKit
 import EmbedKitServer
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// Starts an `EmbeddingServer` on 127.0.0.1 with an ephemeral port and talks to it with AsyncHTTPClient.
 final class ServerHarness: @unchecked Sendable {
