@@ -36,7 +36,7 @@ struct Handlers: Sendable {
                                    param: "encoding_format")
         }
         let dims = try checkDimensions(req.dimensions, model: model)
-        let ids = try model.preparation.prepare(req.input, param: "input", prompt: model.preparation.prompt(named: nil),
+        let ids = try model.preparation.prepare(req.input, param: "input", promptName: nil,
                                                 truncate: configuration.autoTruncate, direction: .right)
         let vectors = try await model.scheduler.submit(ids).map {
             EmbeddingPostprocessing.apply($0, dimensions: dims, normalize: true)
@@ -73,7 +73,7 @@ struct Handlers: Sendable {
         let dims = try checkDimensions(req.dimensions, model: model)
         let direction = try TruncationDirection(parsing: req.truncationDirection)
         let ids = try model.preparation.prepare(
-            req.inputs, param: "inputs", prompt: model.preparation.prompt(named: req.promptName),
+            req.inputs, param: "inputs", promptName: req.promptName,
             truncate: req.truncate ?? configuration.autoTruncate, direction: direction)
         let normalize = req.normalize ?? true
         let vectors = try await model.scheduler.submit(ids).map {
@@ -97,7 +97,9 @@ struct Handlers: Sendable {
         let body = try await bodyReader.read(request)
         let req = try RequestDecoding.decode(TEITokenizeRequest.self, from: body)
         try model.preparation.checkCount(req.inputs, param: "inputs")
-        let prompt = try model.preparation.prompt(named: req.promptName) ?? ""
+        try model.preparation.checkPrompt(req.promptName)
+        let promptName = req.promptName ?? model.backend.info.defaultPromptName
+        let prompt = promptName.flatMap { model.backend.info.prompts[$0] } ?? ""
         let addSpecial = req.addSpecialTokens ?? true
         var json = JSONWriter()
         json.raw("[")
@@ -107,7 +109,7 @@ struct Handlers: Sendable {
             }
             let full = prompt + text
             let scalars = Array(full.unicodeScalars)
-            let e = model.backend.tokenize(full, maxLength: nil)
+            let e = model.backend.tokenize(text, promptName: req.promptName, maxLength: nil)
             if n > 0 { json.raw(",") }
             json.raw("[")
             var first = true

@@ -28,20 +28,14 @@ struct InputPreparation {
         self.maxClientBatchSize = configuration.maxClientBatchSize
     }
 
-    /// The prompt text for `prompt_name`, or the model's default prompt when none is named.
-    func prompt(named name: String?) throws -> String? {
-        let info = backend.info
-        if let name {
-            guard let p = info.prompts[name] else {
-                let known = info.prompts.keys.sorted()
-                throw APIError.invalid(
-                    "unknown prompt_name \"\(name)\"; this model has " +
-                        (known.isEmpty ? "no prompts" : "prompts: " + known.joined(separator: ", ")),
-                    param: "prompt_name")
-            }
-            return p
-        }
-        return info.defaultPromptName.flatMap { info.prompts[$0] }
+    /// Checks that `prompt_name` names one of the model's prompts.
+    func checkPrompt(_ name: String?) throws {
+        guard let name, backend.info.prompts[name] == nil else { return }
+        let known = backend.info.prompts.keys.sorted()
+        throw APIError.invalid(
+            "unknown prompt_name \"\(name)\"; this model has " +
+                (known.isEmpty ? "no prompts" : "prompts: " + known.joined(separator: ", ")),
+            param: "prompt_name")
     }
 
     /// Checks the number of inputs (not zero, not more than the limit).
@@ -55,23 +49,23 @@ struct InputPreparation {
     }
 
     /// Token ids per input, each at most `maxInputTokens` long.
-    func prepare(_ inputs: RequestInputs, param: String, prompt: String?, truncate: Bool,
+    func prepare(_ inputs: RequestInputs, param: String, promptName: String?, truncate: Bool,
                  direction: TruncationDirection) throws -> [[Int]] {
         try checkCount(inputs, param: param)
+        try checkPrompt(promptName)
         let vocabulary = backend.vocabularySize
         return try inputs.items.enumerated().map { index, item -> [Int] in
             let where_ = inputs.items.count == 1 ? "'\(param)'" : "'\(param)[\(index)]'"
             switch item {
             case .text(let text):
                 if text.isEmpty { throw APIError.invalid("\(where_) is an empty string", param: param) }
-                let full = (prompt ?? "") + text
-                if truncate && direction == .right {
-                    return backend.tokenize(full, maxLength: maxInputTokens).ids
-                }
-                let encoding = backend.tokenize(full, maxLength: nil)
-                if encoding.ids.count <= maxInputTokens { return encoding.ids }
-                guard truncate else { throw overLong(where_, count: encoding.ids.count, param: param) }
-                return truncateLeft(encoding)
+                // Shorter than the limit after truncating to it: nothing was cut.
+                let cut = backend.tokenize(text, promptName: promptName, maxLength: maxInputTokens)
+                if cut.ids.count < maxInputTokens || (truncate && direction == .right) { return cut.ids }
+                let full = backend.tokenize(text, promptName: promptName, maxLength: nil)
+                if full.ids.count <= maxInputTokens { return cut.ids }
+                guard truncate else { throw overLong(where_, count: full.ids.count, param: param) }
+                return truncateLeft(full)
             case .tokenIDs(let ids):
                 if ids.isEmpty { throw APIError.invalid("\(where_) is an empty list of token ids", param: param) }
                 if vocabulary > 0, let bad = ids.first(where: { $0 < 0 || $0 >= vocabulary }) {

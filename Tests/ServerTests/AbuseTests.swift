@@ -57,6 +57,8 @@ import Testing
             ("/embed", "{\"input\": \"x\"}", 400),
             ("/tokenize", "{\"inputs\": [[1, 2]]}", 400),
             ("/tokenize", "{\"inputs\": []}", 400),
+            ("/embed", "{\"inputs\": " + String(repeating: "[", count: 200_000) + "}", 400),
+            ("/embed", "{\"inputs\": \"x\"} trailing", 400),
         ]
         for (path, body, status) in cases {
             let r = try await h.post(path, raw: body)

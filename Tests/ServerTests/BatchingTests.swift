@@ -13,7 +13,9 @@ final class RecordingBackend: EmbeddingBackend, @unchecked Sendable {
 
     var info: ModelInfo { inner.info }
     var vocabularySize: Int { inner.vocabularySize }
-    func tokenize(_ text: String, maxLength: Int?) -> Encoding { inner.tokenize(text, maxLength: maxLength) }
+    func tokenize(_ text: String, promptName: String?, maxLength: Int?) -> Encoding {
+        inner.tokenize(text, promptName: promptName, maxLength: maxLength)
+    }
     func embed(tokenIDs: [[Int]]) throws -> [[Float]] {
         lock.lock()
         _batches.append(tokenIDs.map(\.count))

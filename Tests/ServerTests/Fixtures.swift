@@ -57,7 +57,9 @@ final class GatedBackend: EmbeddingBackend, @unchecked Sendable {
 
     var info: ModelInfo { inner.info }
     var vocabularySize: Int { inner.vocabularySize }
-    func tokenize(_ text: String, maxLength: Int?) -> Encoding { inner.tokenize(text, maxLength: maxLength) }
+    func tokenize(_ text: String, promptName: String?, maxLength: Int?) -> Encoding {
+        inner.tokenize(text, promptName: promptName, maxLength: maxLength)
+    }
 
     func embed(tokenIDs: [[Int]]) throws -> [[Float]] {
         condition.lock()
