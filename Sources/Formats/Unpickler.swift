@@ -192,8 +192,9 @@ package struct Unpickler {
     }
 
     private mutating func string(length: Int) throws -> String {
+        let raw = try take(length)
         guard length <= Self.maxStringBytes else { throw malformed("string of \(length) bytes is too long") }
-        guard let s = String(bytes: try take(length), encoding: .utf8) else {
+        guard let s = String(bytes: raw, encoding: .utf8) else {
             throw malformed("string at byte \(pos - length) is not valid UTF-8")
         }
         return s
