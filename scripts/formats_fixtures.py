@@ -40,21 +40,26 @@ def views_state_dict():
     return sd
 
 
+def entry(name):
+    """A zip entry with a fixed date, so that regenerating gives the same bytes."""
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+
+
 def rewrite(src, dst, change):
     """Copies zip `src` to `dst`, passing each (name, bytes) through `change` (None drops it)."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
             data = change(info.filename, zin.read(info.filename))
             if data is not None:
-                zout.writestr(info.filename, data)
+                zout.writestr(entry(info.filename), data)
 
 
 def torch_layout_zip(dst, pickle_bytes):
     """A zip laid out like torch.save's, whose data.pkl is `pickle_bytes` (hand-written)."""
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", pickle_bytes)
-        z.writestr("archive/byteorder", "little")
-        z.writestr("archive/version", "3\n")
+        z.writestr(entry("archive/data.pkl"), pickle_bytes)
+        z.writestr(entry("archive/byteorder"), "little")
+        z.writestr(entry("archive/version"), "3\n")
 
 
 def main():
@@ -80,6 +85,10 @@ def main():
     # Storage record missing.
     rewrite(views, os.path.join(OUT, "missing_storage.bin"),
             lambda n, d: None if n.endswith("/data/0") else d)
+
+    # A TorchScript archive (also has data.pkl, plus constants.pkl and code/): refused by name.
+    torch.manual_seed(0)
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(OUT, "torchscript.bin"))
 
     # The 2_Dense pickle alone, for byte-level truncation / mutation tests.
     with zipfile.ZipFile(os.path.join("Tests", "Fixtures", "zpoint-tiny", "2_Dense", "pytorch_model.bin")) as z:

@@ -55,6 +55,9 @@ public enum PyTorchArchive {
             throw FormatError.malformed(file: file, reason: "zip archive has several data.pkl records: \(pickles.joined(separator: ", "))")
         }
         let prefix = String(pickleKey.dropLast("data.pkl".count))
+        if entries[prefix + "constants.pkl"] != nil {
+            throw FormatError.unsupported(file: file, reason: "this is a TorchScript archive (torch.jit.save), not a torch.save state_dict")
+        }
 
         func read(_ path: String, expected: Int?, limit: Int) throws -> Data {
             guard let entry = entries[path] else {

@@ -63,6 +63,12 @@ import Formats
         }
     }
 
+    @Test func torchScriptArchiveIsRefused() {
+        expectFormatError(.unsupported, mentioning: ["TorchScript"]) {
+            try PyTorchArchive.load(Fixtures.url("formats/torchscript.bin"))
+        }
+    }
+
     @Test func osSystemInArchiveIsRefused() {
         expectFormatError(.unsupported, mentioning: ["'os.system'", "evil_os_system.bin", "data.pkl"]) {
             try PyTorchArchive.load(Fixtures.url("formats/evil_os_system.bin"))
