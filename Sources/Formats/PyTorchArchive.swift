@@ -137,6 +137,10 @@ public enum PyTorchArchive {
         guard entry.compressedSize <= UInt64(fileSize) else {
             throw bad("claims \(entry.compressedSize) bytes in a \(fileSize)-byte file (truncated?)")
         }
+        // Deflate cannot expand more than ~1032:1; a larger claim is a decompression bomb.
+        guard !entry.isCompressed || declared / 1032 <= entry.compressedSize else {
+            throw bad("claims \(declared) bytes from \(entry.compressedSize) compressed bytes")
+        }
         let size = Int(declared)
         var out = Data()
         out.reserveCapacity(size)

@@ -77,12 +77,21 @@ package enum TorchTensorRebuild {
                 let begin = bytes.startIndex + ref.storageOffset * es
                 data = bytes[begin ..< begin + count * es]
             } else {
+                // A broadcast view (stride 0) can name more elements than its storage holds; only
+                // small ones are materialised, so a hostile size cannot force a huge allocation.
+                let (total, ot) = count.multipliedReportingOverflow(by: es)
+                guard !ot, count <= s.numel || total <= maxBroadcastBytes else {
+                    throw bad("tensor '\(name)' is a broadcast view of \(count) elements over storage '\(s.key)' of \(s.numel); too large to materialise")
+                }
                 data = gather(bytes, elementSize: es, offset: ref.storageOffset, size: ref.size, stride: ref.stride, count: count)
             }
             result.tensors[name] = Tensor(name: name, shape: ref.size, dtype: dtype, bytes: data)
         }
         return result
     }
+
+    /// Largest broadcast (stride-0) view materialised, in bytes.
+    static let maxBroadcastBytes = 1 << 20
 
     /// True when `stride` is the row-major contiguous stride of `size` (dimensions of size 1 may
     /// carry any stride, as in torch).

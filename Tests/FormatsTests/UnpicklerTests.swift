@@ -127,26 +127,51 @@ import Formats
         }
     }
 
-    /// A tensor view reaching past the end of its storage is refused.
-    @Test func viewOutsideStorage() throws {
-        // {'w': _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', 4), 2, (3,), (1,), False, OrderedDict())}
+    /// `{'w': _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', numel), offset, size,
+    /// stride, False, OrderedDict())}`, as torch writes it (ints as BININT).
+    static func viewPickle(numel: Int, offset: Int, size: [Int], stride: [Int]) -> [UInt8] {
+        func int(_ v: Int) -> [UInt8] { [0x4A] + withUnsafeBytes(of: Int32(v).littleEndian, Array.init) }
+        func ints(_ vs: [Int]) -> [UInt8] { [0x28] + vs.flatMap(int) + [0x74] }
         var p: [UInt8] = [0x80, 0x02, 0x7D, 0x8C, 1, 0x77]
         p += [0x63] + Array("torch._utils\n_rebuild_tensor_v2\n".utf8) + [0x28]
         p += [0x28, 0x8C, 7] + Array("storage".utf8) + [0x63] + Array("torch\nFloatStorage\n".utf8)
-        p += [0x8C, 1, 0x30, 0x8C, 3] + Array("cpu".utf8) + [0x4B, 4, 0x74, 0x51]
-        p += [0x4B, 2, 0x4B, 3, 0x85, 0x4B, 1, 0x85, 0x89]
+        p += [0x8C, 1, 0x30, 0x8C, 3] + Array("cpu".utf8) + int(numel) + [0x74, 0x51]
+        p += int(offset) + ints(size) + ints(stride) + [0x89]
         p += [0x63] + Array("collections\nOrderedDict\n".utf8) + [0x29, 0x52, 0x74, 0x52, 0x73, 0x2E]
-        expectFormatError(.malformed, mentioning: ["'w'", "reaches element 4", "storage '0'"]) {
-            try Self.load(p) { _ in Data(count: 16) }
+        return p
+    }
+
+    static func floats(_ values: [Float]) -> Data { values.withUnsafeBufferPointer { Data(buffer: $0) } }
+
+    @Test func viewsBySizeStrideAndOffset() throws {
+        let storage = Self.floats([10, 11, 12, 13, 14, 15])
+        func w(_ offset: Int, _ size: [Int], _ stride: [Int]) throws -> [Float]? {
+            try Self.load(Self.viewPickle(numel: 6, offset: offset, size: size, stride: stride)) { _ in storage }
+                .tensors["w"]?.floats()
         }
-        // The same view at offset 1 fits and reads elements 1...3.
-        var ok = p
-        let offsetIndex = ok.indices.first { ok[$0] == 0x4B && ok[$0 + 1] == 2 && ok[$0 + 2] == 0x4B }!
-        ok[offsetIndex + 1] = 1
-        let values: [Float] = [10, 11, 12, 13]
-        let storage = values.withUnsafeBufferPointer { Data(buffer: $0) }
-        let store = try Self.load(ok) { _ in storage }
-        #expect(store.tensors["w"]?.floats() == [11, 12, 13])
+        #expect(try w(1, [3], [1]) == [11, 12, 13])
+        #expect(try w(0, [2, 3], [3, 1]) == [10, 11, 12, 13, 14, 15])
+        #expect(try w(0, [3, 2], [1, 3]) == [10, 13, 11, 14, 12, 15])  // transpose
+        #expect(try w(0, [2, 2], [3, 2]) == [10, 12, 13, 15])  // elements 0, 2, 3, 5
+        #expect(try w(5, [2, 3], [0, 0]) == [15, 15, 15, 15, 15, 15])  // broadcast
+        #expect(try w(0, [0, 5], [5, 1]) == [])
+    }
+
+    /// A tensor view reaching past the end of its storage is refused.
+    @Test func viewOutsideStorage() {
+        expectFormatError(.malformed, mentioning: ["'w'", "reaches element 4", "storage '0'"]) {
+            try Self.load(Self.viewPickle(numel: 4, offset: 2, size: [3], stride: [1])) { _ in Data(count: 16) }
+        }
+        expectFormatError(.malformed, mentioning: ["'w'", "reaches element"]) {
+            try Self.load(Self.viewPickle(numel: 6, offset: 0, size: [3, 2], stride: [1, 5])) { _ in Data(count: 24) }
+        }
+    }
+
+    /// A broadcast view naming far more elements than its storage is refused, not allocated.
+    @Test func hugeBroadcastViewIsRefused() {
+        expectFormatError(.malformed, mentioning: ["'w'", "broadcast view"]) {
+            try Self.load(Self.viewPickle(numel: 1, offset: 0, size: [1 << 30, 1 << 30], stride: [0, 0])) { _ in Data(count: 4) }
+        }
     }
 
     @Test func memoAndStackMisuse() {
