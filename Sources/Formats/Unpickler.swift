@@ -100,7 +100,7 @@ package struct Unpickler {
                 let raw = try take(n)
                 var v: UInt64 = 0
                 for (i, b) in raw.enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
-                if n > 0, n < 8, raw[raw.count - 1] & 0x80 != 0 { v |= ~UInt64(0) << (8 * UInt64(n)) }
+                if n > 0, n < 8, let top = raw.last, top & 0x80 != 0 { v |= ~UInt64(0) << (8 * UInt64(n)) }
                 try push(.int(Int(Int64(bitPattern: v))))
             case 0x89: try push(.bool(false)) // NEWFALSE
             case 0x88: try push(.bool(true)) // NEWTRUE
