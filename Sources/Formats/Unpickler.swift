@@ -152,7 +152,8 @@ package struct Unpickler {
                 }
                 return stack.removeLast()
             default:
-                throw unsupported(String(format: "pickle opcode 0x%02X at byte %d is not part of a torch state_dict", op, opPos))
+                let hex = String(op, radix: 16, uppercase: true)
+                throw unsupported("pickle opcode 0x\(op < 16 ? "0" : "")\(hex) at byte \(opPos) is not part of a torch state_dict")
             }
         }
     }

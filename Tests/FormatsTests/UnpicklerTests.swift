@@ -64,7 +64,8 @@ import Formats
     @Test func opcodesOutsideTheSubsetAreRefused() {
         // INST ('i'), OBJ ('o'), NEWOBJ (0x81), EXT1 (0x82), PERSID ('P', text form), STRING ('S').
         for op: UInt8 in [0x69, 0x6F, 0x81, 0x82, 0x50, 0x53] {
-            expectFormatError(.unsupported, mentioning: ["opcode"]) { try Self.load([0x80, 0x02, op, 0x2E]) }
+            let hex = String(op, radix: 16, uppercase: true)
+            expectFormatError(.unsupported, mentioning: ["opcode 0x\(hex) at byte 2"]) { try Self.load([0x80, 0x02, op, 0x2E]) }
         }
     }
 
