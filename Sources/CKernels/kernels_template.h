@@ -155,13 +155,39 @@ EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {
 EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *v, int ld, float *out, int ldo,
                                      int len, int d, int q0, int q1, float scale, float slope) {
     if (q1 <= q0 || len <= 0 || d <= 0) return 0;
-    const int dp = (d + EK_NR - 1) / EK_NR * EK_NR;
-    const long sN = EK_BQ * EK_BK, ktN = (long)EK_BK * d, vpN = (long)EK_BK * dp, oN = (long)EK_BQ * dp;
+    const int dp = (d + EK_NR - 1) / EK_NR * EK_NR;          // head dim padded to panels
+    const long lp = (len + EK_BK - 1) / EK_BK * EK_BK;       // keys padded to blocks
+    const long sN = EK_BQ * EK_BK, ktN = lp * d, vpN = lp * dp, oN = (long)EK_BQ * dp;
     float *mem = (float *)aligned_alloc(64, ((sN + ktN + vpN + oN + 2 * EK_BQ) * 4 + 63) / 64 * 64);
     if (!mem) return -1;
     float *S = mem, *Kt = S + sN, *Vp = Kt + ktN, *O = Vp + vpN, *M = O + oN, *L = M + EK_BQ;
     vf iota;
     for (int i = 0; i < EK_W; i++) iota[i] = (float)i;
+
+    // Pack the whole sequence once per job. Kᵀ: panel j holds keys 32j..<32j+32 as [d][32];
+    // V: panel c holds head columns 32c..<32c+32 as [lp][32]. Both zero padded.
+    for (long pj = 0; pj < lp / EK_NR; pj++) {
+        float *dst = Kt + pj * d * EK_NR;
+        for (int jj = 0; jj < EK_NR; jj++) {
+            long key = pj * EK_NR + jj;
+            if (key < len) {
+                const float *src = k + key * ld;
+                for (int c = 0; c < d; c++) dst[c * EK_NR + jj] = src[c];
+            } else {
+                for (int c = 0; c < d; c++) dst[c * EK_NR + jj] = 0;
+            }
+        }
+    }
+    for (int pd = 0; pd < dp / EK_NR; pd++) {
+        float *dst = Vp + (long)pd * lp * EK_NR;
+        int w = d - pd * EK_NR < EK_NR ? d - pd * EK_NR : EK_NR;
+        for (long jj = 0; jj < lp; jj++) {
+            const float *src = v + jj * ld + pd * EK_NR;
+            int wv = jj < len ? w : 0;
+            for (int c = 0; c < wv; c++) dst[jj * EK_NR + c] = src[c];
+            for (int c = wv; c < EK_NR; c++) dst[jj * EK_NR + c] = 0;
+        }
+    }
 
     for (int qb = q0; qb < q1; qb += EK_BQ) {
         const int bq = q1 - qb < EK_BQ ? q1 - qb : EK_BQ;
@@ -170,46 +196,24 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
         for (int kb = 0; kb < len; kb += EK_BK) {
             const int bk = len - kb < EK_BK ? len - kb : EK_BK;
             const int kpanels = (bk + EK_NR - 1) / EK_NR;
-            // Kᵀ panels: [d][32] per 32 keys; V panels: [bk][32] per 32 head columns.
-            for (int pj = 0; pj < kpanels; pj++) {
-                float *dst = Kt + (long)pj * d * EK_NR;
-                for (int jj = 0; jj < EK_NR; jj++) {
-                    int key = pj * EK_NR + jj;
-                    if (key < bk) {
-                        const float *src = k + (long)(kb + key) * ld;
-                        for (int c = 0; c < d; c++) dst[c * EK_NR + jj] = src[c];
-                    } else {
-                        for (int c = 0; c < d; c++) dst[c * EK_NR + jj] = 0;
-                    }
-                }
-            }
-            for (int pd = 0; pd < dp / EK_NR; pd++) {
-                float *dst = Vp + (long)pd * EK_BK * EK_NR;
-                int w = d - pd * EK_NR < EK_NR ? d - pd * EK_NR : EK_NR;
-                for (int jj = 0; jj < bk; jj++) {
-                    const float *src = v + (long)(kb + jj) * ld + pd * EK_NR;
-                    for (int c = 0; c < w; c++) dst[jj * EK_NR + c] = src[c];
-                    for (int c = w; c < EK_NR; c++) dst[jj * EK_NR + c] = 0;
-                }
-            }
-            // S = Q·Kᵀ
+            // S = Q·Kᵀ for this key block
             for (int r = 0; r < bq; r += EK_MR) {
                 int mr = bq - r < EK_MR ? bq - r : EK_MR;
                 for (int pj = 0; pj < kpanels; pj++) {
                     int nr = bk - pj * EK_NR < EK_NR ? bk - pj * EK_NR : EK_NR;
-                    ukr_f32(d, q + (long)(qb + r) * ld, ld, Kt + (long)pj * d * EK_NR, S + r * EK_BK + pj * EK_NR,
-                            EK_BK, mr, nr, 0);
+                    ukr_f32(d, q + (long)(qb + r) * ld, ld, Kt + (long)(kb / EK_NR + pj) * d * EK_NR,
+                            S + r * EK_BK + pj * EK_NR, EK_BK, mr, nr, 0);
                 }
             }
             // online softmax: S becomes P, O and L are rescaled
             for (int i = 0; i < bq; i++) {
                 float *srow = S + i * EK_BK;
-                const float qi = (float)(qb + i);
+                const vf qi = vsplat((float)(qb + i));
                 vf mx = vsplat(-INFINITY);
                 for (int j = 0; j < EK_BK; j += EK_W) {
                     vf s = vload(srow + j) * vsplat(scale);
                     vf kj = iota + vsplat((float)(kb + j));
-                    s = s - vsplat(slope) * vabs(kj - vsplat(qi));
+                    s = s - vsplat(slope) * vabs(kj - qi);
                     s = vsel(iota + vsplat((float)j) < vsplat((float)bk), s, vsplat(-INFINITY));
                     vstore(srow + j, s);
                     mx = vmax(mx, s);
@@ -235,8 +239,8 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                 int mr = bq - r < EK_MR ? bq - r : EK_MR;
                 for (int pd = 0; pd < dp / EK_NR; pd++) {
                     int nr = d - pd * EK_NR < EK_NR ? d - pd * EK_NR : EK_NR;
-                    ukr_f32(bk, S + r * EK_BK, EK_BK, Vp + (long)pd * EK_BK * EK_NR, O + (long)r * dp + pd * EK_NR,
-                            dp, mr, nr, 1);
+                    ukr_f32(bk, S + r * EK_BK, EK_BK, Vp + (long)pd * lp * EK_NR + (long)kb * EK_NR,
+                            O + (long)r * dp + pd * EK_NR, dp, mr, nr, 1);
                 }
             }
         }

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Flash-style: per (sequence, head, block of query rows) the kernel streams 64-key blocks of K and V,
 /// computes the QKᵀ block with the GEMM micro-kernel, updates a running softmax (max, sum) and
-/// accumulates P·V. Scores are never materialised beyond one 96×64 block, so memory is O(L·d) per job.
+/// accumulates P·V. Scores are never materialised beyond one 96×64 block; a job holds its sequence's
+/// packed K and V (O(L·d) floats), never an L×L matrix.
 public enum Attention {
     /// ALiBi slopes for `heads` heads, as the JinaBERT reference computes them (any head count).
     public static func alibiSlopes(heads: Int) -> [Float] {
@@ -33,13 +34,20 @@ public enum Attention {
         if heads <= 0 || headDim <= 0 { return }
         let outStride = heads * headDim
         let block = Int(ek_attention_query_block())
-        // Jobs: (sequence, head, query block), longest sequences first.
+        // Jobs: (sequence, head, range of query blocks), longest sequences first. Each job packs its
+        // sequence's K and V once, so query ranges are only split when there are too few jobs
+        // (fewer than 4 per thread) to keep every thread busy.
+        let active = batch.lengths.filter { $0 > 0 }
+        let wanted = 4 * pool.threads
         var jobs: [(seq: Int, head: Int, q0: Int, q1: Int)] = []
         for s in batch.lengths.indices.sorted(by: { batch.lengths[$0] > batch.lengths[$1] }) {
             let len = batch.lengths[s]
             if len == 0 { continue }
-            for q0 in stride(from: 0, to: len, by: block) {
-                for h in 0..<heads { jobs.append((s, h, q0, min(len, q0 + block))) }
+            let blocks = (len + block - 1) / block
+            let split = min(blocks, max(1, (wanted + active.count * heads - 1) / (active.count * heads)))
+            let per = (blocks + split - 1) / split * block
+            for q0 in stride(from: 0, to: len, by: per) {
+                for h in 0..<heads { jobs.append((s, h, q0, min(len, q0 + per))) }
             }
         }
         let isa = pool.isa
