@@ -10,8 +10,12 @@
 
 #define EK_TW (EK_NV * EK_W)   // register tile width
 #define EK_SUBS (EK_NR / EK_TW) // register tiles per packed panel
-#define EK_KC 256
+#ifndef EK_KC
+#define EK_KC 768
+#endif
+#ifndef EK_MC
 #define EK_MC 96
+#endif
 
 // ---- loading a vector of packed B in its stored precision -------------------------------------
 EK_FN vf loadb_f32(const void *b, long i) { return vload((const float *)b + i); }
@@ -110,8 +114,12 @@ EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {
     const int k = g->k, n = g->n;
     const int esize = g->dtype == EK_DT_F32 ? 4 : 2;
     const int epilogue = g->bias || g->act != EK_ACT_NONE || g->residual;
-    for (int pc = 0; pc < k; pc += EK_KC) {
-        int kc = k - pc < EK_KC ? k - pc : EK_KC;
+    // K blocks of at most EK_KC, balanced (K = 1024 -> 2 x 512). Measured on the Emerald Rapids host
+    // under load: kc 768 beat 256 by ~10 % on the BERT-base shapes.
+    const int passes = (k + EK_KC - 1) / EK_KC;
+    const int kstep = passes > 0 ? (k + passes - 1) / passes : 1;
+    for (int pc = 0; pc < k; pc += kstep) {
+        int kc = k - pc < kstep ? k - pc : kstep;
         int last = pc + kc >= k;
         for (int ic = g->m0; ic < g->m1; ic += EK_MC) {
             int iend = ic + EK_MC < g->m1 ? ic + EK_MC : g->m1;

@@ -16,15 +16,6 @@ public enum WeightStorage: String, Sendable {
     var bytes: Int { self == .float32 ? 4 : 2 }
 }
 
-/// Activation fused into `Linear.apply` after the bias.
-public enum Activation: Sendable {
-    case none
-    /// Exact erf GELU, ½x(1 + erf(x/√2)) (BERT's "gelu").
-    case gelu
-
-    var code: Int32 { self == .gelu ? Int32(EK_ACT_GELU) : Int32(EK_ACT_NONE) }
-}
-
 /// A fully connected layer y = x·Wᵀ + b with W given as PyTorch's `Linear.weight` [out, in].
 /// The weight is packed once, at initialisation, into the GEMM kernel's panel layout
 /// (32 output features × in, k-major), in its stored precision.
@@ -80,6 +71,15 @@ public final class Linear: @unchecked Sendable {
     }
 
     deinit { packed.deallocate() }
+
+    /// Activation fused into `apply` after the bias.
+    public enum Activation: Sendable {
+        case none
+        /// Exact erf GELU, ½x(1 + erf(x/√2)) (BERT's "gelu").
+        case gelu
+
+        var code: Int32 { self == .gelu ? Int32(EK_ACT_GELU) : Int32(EK_ACT_NONE) }
+    }
 
     /// Bytes of weight memory held (packed weight, including panel padding, plus bias).
     public var memoryBytes: Int { packedCount * storage.bytes + (bias?.count ?? 0) * 4 }

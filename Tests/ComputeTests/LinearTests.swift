@@ -18,7 +18,7 @@ func referenceLinear(x: [Float], w: [Float], bias: [Float]?, residual: [Float]?,
     return y
 }
 
-func run(_ linear: Linear, x: [Float], rows: Int, pool: ThreadPool, activation: Activation = .none,
+func run(_ linear: Linear, x: [Float], rows: Int, pool: ThreadPool, activation: Linear.Activation = .none,
          residual: [Float]? = nil) -> [Float] {
     var y = [Float](repeating: .nan, count: rows * linear.outFeatures)
     x.withUnsafeBufferPointer { xp in
@@ -36,9 +36,12 @@ func run(_ linear: Linear, x: [Float], rows: Int, pool: ThreadPool, activation: 
     return y
 }
 
+/// fp32 summation error grows like √k times the partial sums (~√k/3 for inputs in [-1, 1]).
+func gemmAtol(_ k: Int) -> Double { 1e-6 + 1e-7 * Double(k) }
+
 @Suite struct LinearTests {
-    // (rows, out, in): none of them multiples of the 8x32 tile; in = 300 crosses the 256 K block.
-    static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (3, 17, 5), (17, 33, 65), (65, 3, 33), (9, 65, 300), (1, 40, 7)]
+    // (rows, out, in): none of them multiples of the 8x32 tile; in = 1601 is split into 3 K blocks.
+    static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (3, 17, 5), (17, 33, 65), (65, 3, 33), (9, 65, 300), (1, 40, 7), (10, 35, 1601)]
 
     @Test(arguments: testBackends)
     func float32MatchesReference(_ backend: ComputeBackend) {
@@ -49,7 +52,7 @@ func run(_ linear: Linear, x: [Float], rows: Int, pool: ThreadPool, activation: 
             for threads in [1, 3] {
                 let y = run(lin, x: x, rows: rows, pool: ThreadPool(threads: threads, backend: backend))
                 let ref = referenceLinear(x: x, w: w, bias: b, residual: nil, rows: rows, n: n, k: k, gelu: false)
-                #expect(worstRatio(y, ref, atol: 1e-5, rtol: 1e-5) <= 1, "\(backend) \(rows)x\(n)x\(k) threads \(threads)")
+                #expect(worstRatio(y, ref, atol: gemmAtol(k), rtol: 1e-5) <= 1, "\(backend) \(rows)x\(n)x\(k) threads \(threads)")
             }
         }
     }
@@ -68,26 +71,26 @@ func run(_ linear: Linear, x: [Float], rows: Int, pool: ThreadPool, activation: 
     @Test(arguments: testBackends)
     func fusedGeluAndResidual(_ backend: ComputeBackend) {
         var rng = Rand(3)
-        for (rows, n, k) in [(5, 37, 21), (70, 64, 260)] {
+        for (rows, n, k) in [(5, 37, 21), (70, 64, 900)] {   // 900: epilogue after the second K block
             let x = rng.array(rows * k), w = rng.array(n * k, scale: 0.5), b = rng.array(n), res = rng.array(rows * n)
             let lin = Linear(weight: w, bias: b, outFeatures: n, inFeatures: k)
             let pool = ThreadPool(threads: 2, backend: backend)
             let g = run(lin, x: x, rows: rows, pool: pool, activation: .gelu)
             #expect(worstRatio(g, referenceLinear(x: x, w: w, bias: b, residual: nil, rows: rows, n: n, k: k, gelu: true),
-                               atol: 2e-5, rtol: 1e-5) <= 1)
+                               atol: gemmAtol(k), rtol: 1e-5) <= 1)
             let r = run(lin, x: x, rows: rows, pool: pool, residual: res)
             #expect(worstRatio(r, referenceLinear(x: x, w: w, bias: b, residual: res, rows: rows, n: n, k: k, gelu: false),
-                               atol: 2e-5, rtol: 1e-5) <= 1)
+                               atol: gemmAtol(k), rtol: 1e-5) <= 1)
             let both = run(lin, x: x, rows: rows, pool: pool, activation: .gelu, residual: res)
             #expect(worstRatio(both, referenceLinear(x: x, w: w, bias: b, residual: res, rows: rows, n: n, k: k, gelu: true),
-                               atol: 2e-5, rtol: 1e-5) <= 1)
+                               atol: gemmAtol(k), rtol: 1e-5) <= 1)
         }
     }
 
     @Test(arguments: testBackends)
     func float16WeightsStay16BitAndMatch(_ backend: ComputeBackend) {
         var rng = Rand(4)
-        for (rows, n, k) in [(3, 17, 5), (17, 33, 65), (9, 65, 300)] {
+        for (rows, n, k) in [(3, 17, 5), (17, 33, 65), (9, 65, 800)] {
             let x = rng.array(rows * k), b = rng.array(n)
             let bits = rng.array(n * k).map(halfBits)
             let wf = bits.map(Reference.halfToFloat)   // the exact values the fp16 weights hold
@@ -97,7 +100,7 @@ func run(_ linear: Linear, x: [Float], rows: Int, pool: ThreadPool, activation: 
             #expect(lin.weightValue(out: n - 1, in: k - 1) == wf[(n - 1) * k + k - 1])
             let y = run(lin, x: x, rows: rows, pool: ThreadPool(threads: 2, backend: backend))
             let ref = referenceLinear(x: x, w: wf, bias: b, residual: nil, rows: rows, n: n, k: k, gelu: false)
-            #expect(worstRatio(y, ref, atol: 1e-5, rtol: 1e-5) <= 1, "\(backend) \(rows)x\(n)x\(k)")
+            #expect(worstRatio(y, ref, atol: gemmAtol(k), rtol: 1e-5) <= 1, "\(backend) \(rows)x\(n)x\(k)")
         }
     }
 
