@@ -157,8 +157,12 @@ EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {
 }
 
 // ---- flash attention ---------------------------------------------------------------------------
+#ifndef EK_BQ
 #define EK_BQ 96
-#define EK_BK 64
+#endif
+#ifndef EK_BK
+#define EK_BK 256
+#endif
 
 EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *v, int ld, float *out, int ldo,
                                      int len, int d, int q0, int q1, float scale, float slope) {
@@ -204,6 +208,7 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
         for (int kb = 0; kb < len; kb += EK_BK) {
             const int bk = len - kb < EK_BK ? len - kb : EK_BK;
             const int kpanels = (bk + EK_NR - 1) / EK_NR;
+            const int bkv = (bk + EK_W - 1) / EK_W * EK_W; // softmax width: whole vectors, lanes >= bk masked
             // S = Q·Kᵀ for this key block
             for (int r = 0; r < bq; r += EK_MR) {
                 int mr = bq - r < EK_MR ? bq - r : EK_MR;
@@ -218,7 +223,7 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                 float *srow = S + i * EK_BK;
                 const vf qi = vsplat((float)(qb + i));
                 vf mx = vsplat(-INFINITY);
-                for (int j = 0; j < EK_BK; j += EK_W) {
+                for (int j = 0; j < bkv; j += EK_W) {
                     vf s = vload(srow + j) * vsplat(scale);
                     vf kj = iota + vsplat((float)(kb + j));
                     s = s - vsplat(slope) * vabs(kj - qi);
@@ -231,7 +236,7 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                 float corr = M[i] == -INFINITY ? 0.0f : expf(M[i] - mnew);
                 M[i] = mnew;
                 vf sum = vsplat(0);
-                for (int j = 0; j < EK_BK; j += EK_W) {
+                for (int j = 0; j < bkv; j += EK_W) {
                     vf p = vexp(vload(srow + j) - vsplat(mnew));
                     vstore(srow + j, p);
                     sum += p;

@@ -5,9 +5,9 @@ import Foundation
 /// optional symmetric ALiBi bias −slope_h·|i−j|. Keys of other sequences are never seen, which is
 /// the same as HF's key-padding mask.
 ///
-/// Flash-style: per (sequence, head, block of query rows) the kernel streams 64-key blocks of K and V,
+/// Flash-style: per (sequence, head, block of query rows) the kernel streams 256-key blocks of K and V,
 /// computes the QKᵀ block with the GEMM micro-kernel, updates a running softmax (max, sum) and
-/// accumulates P·V. Scores are never materialised beyond one 96×64 block; a job holds its sequence's
+/// accumulates P·V. Scores are never materialised beyond one 96×256 block; a job holds its sequence's
 /// packed K and V (O(L·d) floats), never an L×L matrix.
 public enum Attention {
     /// ALiBi slopes for `heads` heads, as the JinaBERT reference computes them (any head count).

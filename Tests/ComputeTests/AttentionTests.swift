@@ -60,9 +60,9 @@ func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, leng
 
     @Test(arguments: testBackends)
     func multipleSequencesWithAndWithoutAlibi(_ backend: ComputeBackend) {
-        // 0 and 1 tokens, a ragged 64-key block, more than one 96-query block (130, 200).
+        // 0 and 1 tokens, ragged blocks, more than one 96-query block (130) and 256-key block (300).
         for alibi in [false, true] {
-            check(lengths: [5, 0, 1, 130, 200, 33], heads: 3, d: 8, alibi: alibi, backend: backend, threads: 3)
+            check(lengths: [5, 0, 1, 130, 300, 33], heads: 3, d: 8, alibi: alibi, backend: backend, threads: 3)
         }
     }
 
