@@ -62,3 +62,13 @@ public enum ComputeError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ComputeBackend {
+    /// Benchmark helper: FP32 GFLOP/s one thread gets from register-bound AVX-512 FMAs right now, by
+    /// wall time and by thread CPU time (nil without AVX-512).
+    package static func fmaProbe() -> (wall: Double, cpu: Double)? {
+        var cpu = 0.0
+        let wall = ek_fma_probe_gflops(&cpu)
+        return wall > 0 ? (wall, cpu) : nil
+    }
+}

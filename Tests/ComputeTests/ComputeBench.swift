@@ -36,6 +36,12 @@ struct ComputeBench {
 
     func fmt(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
 
+    func printProbe() {
+        if let p = ComputeBackend.fmaProbe() {
+            print("  FMA probe (1 thread, 12 zmm FMA chains): \(fmt(p.wall)) GFLOP/s wall, \(fmt(p.cpu)) per CPU-second (nominal peak 170)")
+        }
+    }
+
     @Test func gemmBertBaseShapes() {
         var rng = Rand(99)
         let m = 512
@@ -72,6 +78,7 @@ struct ComputeBench {
                 }
                 print("  \(name)  reference (original)  \(threads)T: \(fmt(flops / t.best / 1e9)) (\(fmt(flops / t.median / 1e9))) GFLOP/s")
             }
+            printProbe()
             #expect(y.allSatisfy { $0.isFinite })
         }
     }
@@ -79,6 +86,7 @@ struct ComputeBench {
     @Test func attentionLongAndShort() {
         let heads = 12, d = 64, hd = heads * d
         print("Attention, 12 heads, d=64, one sequence, ALiBi (JinaBERT); seconds best (median)")
+        printProbe()
         for len in [512, 8192] {
             var rng = Rand(7)
             let qkv = rng.array(len * 3 * hd)

@@ -41,7 +41,7 @@ func gemmAtol(_ k: Int) -> Double { 1e-6 + 1e-7 * Double(k) }
 
 @Suite struct LinearTests {
     // (rows, out, in): none of them multiples of the 8x32 tile; in = 1601 is split into 3 K blocks.
-    static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (3, 17, 5), (17, 33, 65), (65, 3, 33), (9, 65, 300), (1, 40, 7), (10, 35, 1601)]
+    static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (3, 17, 5), (17, 33, 65), (65, 3, 33), (9, 65, 300), (1, 40, 7), (10, 35, 1601), (13, 300, 40)]   // 300 outputs: 3 column blocks of 4 panels
 
     @Test(arguments: testBackends)
     func float32MatchesReference(_ backend: ComputeBackend) {

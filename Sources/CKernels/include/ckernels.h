@@ -91,4 +91,8 @@ void ek_vexp(int isa, const float *x, float *out, long count);
 void ek_verf(int isa, const float *x, float *out, long count);
 void ek_verfc(int isa, const float *x, float *out, long count);
 
+/// Benchmark helper: FP32 GFLOP/s of 12 independent AVX-512 FMA chains on the calling thread, by wall
+/// time (returned) and by thread CPU time (*cpu_gflops). 0 without AVX-512.
+double ek_fma_probe_gflops(double *cpu_gflops);
+
 #endif
