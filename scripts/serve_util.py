@@ -97,6 +97,8 @@ def parse_vectors(out, n):
         doc = json.loads(out)
         if isinstance(doc, dict):
             doc = doc.get("embeddings") or doc.get("data")
+        if doc and all(isinstance(x, (int, float)) for x in doc):
+            doc = [doc]
         vecs = [v["embedding"] if isinstance(v, dict) else v for v in doc]
     except json.JSONDecodeError:
         vecs = []
