@@ -76,9 +76,14 @@ def offline_tokens_per_s(binary, model, texts, base):
             f.writelines(json.dumps(t) + "\n" for t in texts)
         r = subprocess.run([binary, "bench", "--model", model, "--input", f.name], capture_output=True, text=True)
         os.unlink(f.name)
-        m = re.search(r"([\d.,]+)\s*tokens/s", r.stdout + r.stderr)
-        if r.returncode == 0 and m:
-            return float(m.group(1).replace(",", "")), "embedkit bench"
+        if r.returncode == 0:
+            try:
+                doc = json.loads(r.stdout.strip().splitlines()[-1])
+                return float(doc["tokens_per_s"]), "embedkit bench (batch size 32)"
+            except (ValueError, KeyError, IndexError):
+                m = re.search(r"([\d.,]+)\s*tokens/s", r.stdout + r.stderr)
+                if m:
+                    return float(m.group(1).replace(",", "")), "embedkit bench"
     # Fallback: embedkit embed wall time on all texts minus the time for one text (model load).
     n_tokens = sum(len(t[0]) for t in httpx.post(base + "/tokenize", json={"inputs": texts}, timeout=120).json())
 
