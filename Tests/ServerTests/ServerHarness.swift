@@ -9,7 +9,6 @@ import NIOHTTP1
 final class ServerHarness: @unchecked Sendable {
     let port: Int
     let client: HTTPClient
-    let trigger = ShutdownTrigger()
     private var task: Task<Void, Error>!
 
     struct Reply {
@@ -60,8 +59,6 @@ final class ServerHarness: @unchecked Sendable {
         try await task.value
         try await client.shutdown()
     }
-
-    var runTask: Task<Void, Error> { task }
 
     func request(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
                  contentType: String? = "application/json") async throws -> Reply {
