@@ -138,7 +138,7 @@ public struct HubClient: Sendable {
                     if FileSystem.exists(blob) { counter.add(metadata.size); return }
                     let resumed = FileSystem.size(of: blob.deletingLastPathComponent().appendingPathComponent(metadata.etag + ".incomplete")) ?? 0
                     if resumed > 0 && resumed <= metadata.size { counter.add(resumed) }
-                    logger.info("downloading \(model.id)/\(file) (\(metadata.size) bytes)")
+                    logger.debug("downloading \(model.id)/\(file) (\(metadata.size) bytes)")
                     try await BlobDownload(api: api, model: model, file: file, metadata: metadata, destination: blob,
                                            progress: { counter.add($0) }).run()
                 }
