@@ -16,7 +16,10 @@ enum CLI {
 
     /// Runs embedkit with a clean environment (no real HF_* settings leak in).
     static func run(_ arguments: [String], environment: [String: String]) async throws -> Result {
-        let binary = try #require(binary)
+        try await runProcess(try #require(binary), arguments, environment: environment)
+    }
+
+    static func runProcess(_ binary: URL, _ arguments: [String], environment: [String: String]) async throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
