@@ -57,7 +57,22 @@ final class FakeHub: @unchecked Sendable {
 
     static func commitHash(_ seed: String) -> String { String(SHA256.hex(Array(seed.utf8)).prefix(40)) }
 
-    func add(_ id: String, _ repo: Repo) { lock.withLock { repos[id] = repo } }
+    /// sha256 of each served file, computed once (hashing is slow in debug builds).
+    private var hashes: [String: (file: String, bytes: [UInt8])] = [:]
+    private var shaOf: [String: String] = [:]   // "id\0file" → sha256
+
+    func add(_ id: String, _ repo: Repo) {
+        var computed: [(String, String, [UInt8])] = []
+        for (file, bytes) in repo.files { computed.append((SHA256.hex(bytes), file, bytes)) }
+        lock.withLock {
+            repos[id] = repo
+            for (sha, file, bytes) in computed { hashes[sha] = (file, bytes); shaOf[id + "\0" + file] = sha }
+        }
+    }
+
+    private func sha256(id: String, file: String, bytes: [UInt8]) -> String {
+        lock.withLock { shaOf[id + "\0" + file] } ?? SHA256.hex(bytes)
+    }
     func cutOnceMidway(_ file: String) { lock.withLock { _ = cutOnce.insert(file) } }
     func corrupt(_ file: String) { lock.withLock { _ = corrupt.insert(file) } }
     var requests: [Hit] { lock.withLock { hits } }
@@ -161,7 +176,7 @@ final class FakeHub: @unchecked Sendable {
         case .failure(let f): return f.response
         }
         guard let bytes = repo.files[file] else { return error(.notFound, code: "EntryNotFound") }
-        let sha = SHA256.hex(bytes)
+        let sha = sha256(id: id, file: file, bytes: bytes)
         var headers = HTTPFields()
         headers[HTTPField.Name("X-Repo-Commit")!] = repo.commit
         if Self.isLFS(file) {
@@ -182,8 +197,7 @@ final class FakeHub: @unchecked Sendable {
     }
 
     private func lfs(sha: String, request: Request, hit: Int) -> Response {
-        let all = lock.withLock { repos.values.flatMap { repo in repo.files.map { ($0.key, $0.value) } } }
-        guard let (file, original) = all.first(where: { Self.isLFS($0.0) && SHA256.hex($0.1) == sha }) else {
+        guard let (file, original) = lock.withLock({ hashes[sha] }), Self.isLFS(file) else {
             return Response(status: .notFound)
         }
         var bytes = original
