@@ -66,6 +66,8 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     views = os.path.join(OUT, "views.bin")
     torch.save(views_state_dict(), views)
+    # The same state_dict with pickle protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL).
+    torch.save(views_state_dict(), os.path.join(OUT, "views_protocol4.bin"), pickle_protocol=4)
 
     # Legacy (torch < 1.6) non-zip serialization: must be recognised and refused.
     torch.save({"w": torch.ones(2)}, os.path.join(OUT, "legacy.bin"), _use_new_zipfile_serialization=False)
@@ -90,11 +92,17 @@ def main():
     torch.manual_seed(0)
     torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(OUT, "torchscript.bin"))
 
-    # The 2_Dense pickle alone, for byte-level truncation / mutation tests.
-    with zipfile.ZipFile(os.path.join("Tests", "Fixtures", "zpoint-tiny", "2_Dense", "pytorch_model.bin")) as z:
-        pkl = [n for n in z.namelist() if n.endswith("/data.pkl")][0]
-        with open(os.path.join(OUT, "dense_data.pkl"), "wb") as f:
-            f.write(z.read(pkl))
+    # Bare data.pkl records, for byte-level truncation / mutation tests.
+    for src, name in [(os.path.join("Tests", "Fixtures", "zpoint-tiny", "2_Dense", "pytorch_model.bin"), "dense_data.pkl"),
+                      (views, "views_data.pkl"),
+                      (os.path.join(OUT, "views_protocol4.bin"), "views_protocol4_data.pkl")]:
+        with zipfile.ZipFile(src) as z:
+            pkl = [n for n in z.namelist() if n.endswith("/data.pkl")][0]
+            with open(os.path.join(OUT, name), "wb") as f:
+                f.write(z.read(pkl))
+        if name.startswith("views"):
+            sizes = {n.rsplit("/", 1)[1]: z.getinfo(n).file_size for n in z.namelist() if "/data/" in n}
+            print(name, "storage sizes", sizes)
 
 
 if __name__ == "__main__":

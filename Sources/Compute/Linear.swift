@@ -1,56 +1,138 @@
-/// A fully connected layer y = x·Wᵀ + b with W stored as PyTorch's `Linear.weight` [out, in].
-/// Weights are prepared once at load into the kernel's layout; fp16 weights may stay 16-bit.
+import CKernels
+
+/// Element type in which a `Linear` keeps its weight in memory. fp16 and bf16 weights are widened
+/// to fp32 inside the GEMM kernel, register by register.
+public enum WeightStorage: String, Sendable {
+    case float32, float16, bfloat16
+
+    var dtype: Int32 {
+        switch self {
+        case .float32: return Int32(EK_DT_F32)
+        case .float16: return Int32(EK_DT_F16)
+        case .bfloat16: return Int32(EK_DT_BF16)
+        }
+    }
+
+    var bytes: Int { self == .float32 ? 4 : 2 }
+}
+
+/// A fully connected layer y = x·Wᵀ + b with W given as PyTorch's `Linear.weight` [out, in].
+/// The weight is packed once, at initialisation, into the GEMM kernel's panel layout
+/// (32 output features × in, k-major), in its stored precision.
 public final class Linear: @unchecked Sendable {
     public let inFeatures: Int
     public let outFeatures: Int
-    let weight: [Float]   // [out, in]
+    public let storage: WeightStorage
+    let packed: UnsafeMutableRawPointer
+    let packedCount: Int
     let bias: [Float]?
 
     /// `weight` is row-major [outFeatures, inFeatures]; `bias` has outFeatures values.
-    public init(weight: [Float], bias: [Float]?, outFeatures: Int, inFeatures: Int) {
-        precondition(weight.count == outFeatures * inFeatures)
-        precondition(bias == nil || bias!.count == outFeatures)
-        self.inFeatures = inFeatures
-        self.outFeatures = outFeatures
-        self.weight = weight
-        self.bias = bias
-    }
-
-    /// Bytes of weight memory held.
-    public var memoryBytes: Int { (weight.count + (bias?.count ?? 0)) * 4 }
-
-    /// y[rows, out] = x[rows, in]·Wᵀ + b. `x` and `y` are row-major and must not overlap.
-    public func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        let n = outFeatures, k = inFeatures
-        let bias = self.bias
-        weight.withUnsafeBufferPointer { w in
-            let wp = w.baseAddress!
-            pool.parallelChunks(rows) { range in
-                for r in range {
-                    let xr = x + r * k
-                    let yr = y + r * n
-                    for o in 0..<n {
-                        yr[o] = Reference.dot(xr, wp + o * k, k) + (bias?[o] ?? 0)
-                    }
-                }
+    public convenience init(weight: [Float], bias: [Float]?, outFeatures: Int, inFeatures: Int) {
+        precondition(weight.count == outFeatures * inFeatures, "Linear: weight has \(weight.count) values, expected \(outFeatures)×\(inFeatures)")
+        self.init(storage: .float32, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
+            weight.withUnsafeBufferPointer { w in
+                ek_pack_f32(w.baseAddress, Int32(outFeatures), Int32(inFeatures), dst.assumingMemoryBound(to: Float.self))
             }
         }
     }
-}
 
-enum Reference {
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>(repeating: 0)
-        var i = 0
-        while i + 8 <= n {
-            let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-            let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            acc += va * vb
-            i += 8
+    /// fp16 weight kept 16-bit in memory: `weightF16Bits` are IEEE binary16 bit patterns, [out, in].
+    public convenience init(weightF16Bits: [UInt16], bias: [Float]?, outFeatures: Int, inFeatures: Int) {
+        self.init(bits16: weightF16Bits, storage: .float16, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
+    }
+
+    /// bf16 weight kept 16-bit in memory: `weightBF16Bits` are bfloat16 bit patterns, [out, in].
+    public convenience init(weightBF16Bits: [UInt16], bias: [Float]?, outFeatures: Int, inFeatures: Int) {
+        self.init(bits16: weightBF16Bits, storage: .bfloat16, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
+    }
+
+    private convenience init(bits16: [UInt16], storage: WeightStorage, bias: [Float]?, outFeatures: Int, inFeatures: Int) {
+        precondition(bits16.count == outFeatures * inFeatures, "Linear: weight has \(bits16.count) values, expected \(outFeatures)×\(inFeatures)")
+        self.init(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
+            bits16.withUnsafeBufferPointer { w in
+                ek_pack_u16(w.baseAddress, Int32(outFeatures), Int32(inFeatures), dst.assumingMemoryBound(to: UInt16.self))
+            }
         }
-        var s = acc.sum()
-        while i < n { s += a[i] * b[i]; i += 1 }
-        return s
+    }
+
+    private init(storage: WeightStorage, bias: [Float]?, outFeatures: Int, inFeatures: Int,
+                 pack: (UnsafeMutableRawPointer) -> Void) {
+        precondition(outFeatures >= 0 && inFeatures >= 0, "Linear: negative shape")
+        precondition(outFeatures <= Int(Int32.max) && inFeatures <= Int(Int32.max), "Linear: shape too large")
+        precondition(bias == nil || bias!.count == outFeatures, "Linear: bias has \(bias!.count) values, expected \(outFeatures)")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.storage = storage
+        self.bias = bias
+        packedCount = ek_packed_elements(Int32(outFeatures), Int32(inFeatures))
+        packed = UnsafeMutableRawPointer.allocate(byteCount: max(64, packedCount * storage.bytes), alignment: 64)
+        pack(packed)
+    }
+
+    deinit { packed.deallocate() }
+
+    /// Activation fused into `apply` after the bias.
+    public enum Activation: Sendable {
+        case none
+        /// Exact erf GELU, ½x(1 + erf(x/√2)) (BERT's "gelu").
+        case gelu
+
+        var code: Int32 { self == .gelu ? Int32(EK_ACT_GELU) : Int32(EK_ACT_NONE) }
+    }
+
+    /// Bytes of weight memory held (packed weight, including panel padding, plus bias).
+    public var memoryBytes: Int { packedCount * storage.bytes + (bias?.count ?? 0) * 4 }
+
+    /// y[rows, out] = activation(x[rows, in]·Wᵀ + b) + residual. `x` and `y` are row-major and must not
+    /// overlap; `residual` (optional, [rows, out]) must not overlap `y`.
+    public func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, pool: ThreadPool,
+                      activation: Activation = .none, residual: UnsafePointer<Float>? = nil) {
+        if rows <= 0 || outFeatures == 0 { return }
+        let n = outFeatures, k = inFeatures
+        let panels = (n + Int(EK_NR) - 1) / Int(EK_NR)
+        let t = pool.threads
+        // Many rows: split rows (every thread streams all weights once per 96-row block).
+        // Few rows (short inputs, memory-bound): split the weight's column panels.
+        var rowBlocks = 1, colBlocks = 1
+        if t > 1 {
+            if rows >= 32 * t {
+                rowBlocks = t * max(1, rows / (128 * t))
+            } else {
+                colBlocks = min(panels, t)
+            }
+        }
+        let rowsPer = ((rows + rowBlocks - 1) / rowBlocks + 7) / 8 * 8
+        let panelsPer = (panels + colBlocks - 1) / colBlocks
+        let isa = pool.isa, dtype = storage.dtype, act = activation.code
+        let weights = UnsafeRawPointer(packed)
+        withBias { bias in
+            pool.parallelFor(rowBlocks * colBlocks) { task in
+                let rb = task / colBlocks, cb = task % colBlocks
+                let m0 = rb * rowsPer, m1 = min(rows, m0 + rowsPer)
+                let p0 = cb * panelsPer, p1 = min(panels, p0 + panelsPer)
+                if m0 >= m1 || p0 >= p1 { return }
+                var args = ek_gemm_args(
+                    m0: Int32(m0), m1: Int32(m1), p0: Int32(p0), p1: Int32(p1), n: Int32(n), k: Int32(k),
+                    a: x, lda: Int32(k), b: weights, dtype: dtype, c: y, ldc: Int32(n),
+                    bias: bias, act: act, residual: residual, ldr: Int32(n))
+                ek_gemm(isa, &args)
+            }
+        }
+    }
+
+    private func withBias<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let bias else { return body(nil) }
+        return bias.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+
+    /// W[o, i] as fp32 (for references and debugging; slow).
+    package func weightValue(out o: Int, in i: Int) -> Float {
+        let idx = (o / Int(EK_NR)) * inFeatures * Int(EK_NR) + i * Int(EK_NR) + o % Int(EK_NR)
+        switch storage {
+        case .float32: return packed.assumingMemoryBound(to: Float.self)[idx]
+        case .float16: return Reference.halfToFloat(packed.assumingMemoryBound(to: UInt16.self)[idx])
+        case .bfloat16: return Float(bitPattern: UInt32(packed.assumingMemoryBound(to: UInt16.self)[idx]) << 16)
+        }
     }
 }

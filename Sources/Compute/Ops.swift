@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Elementwise and row-wise operations on row-major [rows, cols] buffers.
@@ -6,29 +7,17 @@ public enum Ops {
     public static func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
                                     gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                     eps: Float, rows: Int, cols: Int, pool: ThreadPool) {
+        let isa = pool.isa
         pool.parallelChunks(rows, minimumChunk: 16) { range in
-            for r in range {
-                let row = x + r * cols
-                if let residual {
-                    let res = residual + r * cols
-                    for c in 0..<cols { row[c] += res[c] }
-                }
-                var mean: Float = 0
-                for c in 0..<cols { mean += row[c] }
-                mean /= Float(cols)
-                var variance: Float = 0
-                for c in 0..<cols { let d = row[c] - mean; variance += d * d }
-                variance /= Float(cols)
-                let inv = 1 / (variance + eps).squareRoot()
-                for c in 0..<cols { row[c] = (row[c] - mean) * inv * gamma[c] + beta[c] }
-            }
+            ek_add_layernorm(isa, x, residual, gamma, beta, eps, Int32(range.lowerBound), Int32(range.upperBound), Int32(cols))
         }
     }
 
     /// x = GELU(x) with the exact erf form ½x(1 + erf(x/√2)), in place.
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int, pool: ThreadPool) {
+        let isa = pool.isa
         pool.parallelChunks(count, minimumChunk: 4096) { range in
-            for i in range { x[i] = geluScalar(x[i]) }
+            ek_gelu(isa, x + range.lowerBound, range.count)
         }
     }
 
@@ -36,12 +25,9 @@ public enum Ops {
     /// half is the gate (JinaBERT's GEGLU).
     public static func geglu(_ gated: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                              rows: Int, inner: Int, pool: ThreadPool) {
+        let isa = pool.isa
         pool.parallelChunks(rows, minimumChunk: 16) { range in
-            for r in range {
-                let g = gated + r * 2 * inner
-                let o = out + r * inner
-                for j in 0..<inner { o[j] = geluScalar(g[j]) * g[inner + j] }
-            }
+            ek_geglu(isa, gated, out, Int32(range.lowerBound), Int32(range.upperBound), Int32(inner))
         }
     }
 
@@ -53,5 +39,24 @@ public enum Ops {
     @inline(__always)
     static func geluScalar(_ v: Float) -> Float {
         0.5 * v * (1 + Float(erf(Double(v) * 0.7071067811865476)))
+    }
+}
+
+/// The vectorised transcendental functions of the kernels, exposed for accuracy tests.
+package enum VectorMath {
+    package static func exp(_ x: [Float], pool: ThreadPool) -> [Float] { run(x) { ek_vexp(pool.isa, $0, $1, $2) } }
+    package static func erf(_ x: [Float], pool: ThreadPool) -> [Float] { run(x) { ek_verf(pool.isa, $0, $1, $2) } }
+    package static func erfc(_ x: [Float], pool: ThreadPool) -> [Float] { run(x) { ek_verfc(pool.isa, $0, $1, $2) } }
+    package static func gelu(_ x: [Float], pool: ThreadPool) -> [Float] {
+        var y = x
+        y.withUnsafeMutableBufferPointer { ek_gelu(pool.isa, $0.baseAddress, $0.count) }
+        return y
+    }
+
+    private static func run(_ x: [Float], _ f: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> [Float] {
+        var y = [Float](repeating: 0, count: x.count)
+        if x.isEmpty { return y }
+        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { f(xp.baseAddress!, $0.baseAddress!, x.count) } }
+        return y
     }
 }

@@ -100,7 +100,7 @@ package struct Unpickler {
                 let raw = try take(n)
                 var v: UInt64 = 0
                 for (i, b) in raw.enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
-                if n > 0, n < 8, raw[raw.count - 1] & 0x80 != 0 { v |= ~UInt64(0) << (8 * UInt64(n)) }
+                if n > 0, n < 8, let top = raw.last, top & 0x80 != 0 { v |= ~UInt64(0) << (8 * UInt64(n)) }
                 try push(.int(Int(Int64(bitPattern: v))))
             case 0x89: try push(.bool(false)) // NEWFALSE
             case 0x88: try push(.bool(true)) // NEWTRUE
@@ -152,7 +152,8 @@ package struct Unpickler {
                 }
                 return stack.removeLast()
             default:
-                throw unsupported(String(format: "pickle opcode 0x%02X at byte %d is not part of a torch state_dict", op, opPos))
+                let hex = String(op, radix: 16, uppercase: true)
+                throw unsupported("pickle opcode 0x\(op < 16 ? "0" : "")\(hex) at byte \(opPos) is not part of a torch state_dict")
             }
         }
     }

@@ -76,8 +76,7 @@ extension EncoderLayer {
         // ws.projected now holds X₁; the feed-forward writes its output into ws.hidden.
         switch feedForward {
         case .gelu(let intermediate, let output):
-            intermediate.apply(ws.projected, rows: t, into: ws.inner, pool: pool)
-            Ops.gelu(ws.inner, count: t * intermediate.outFeatures, pool: pool)
+            intermediate.apply(ws.projected, rows: t, into: ws.inner, pool: pool, activation: .gelu)
             output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
         case .geglu(let gated, let output):
             gated.apply(ws.projected, rows: t, into: ws.wide, pool: pool)

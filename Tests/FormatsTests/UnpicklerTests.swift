@@ -64,7 +64,8 @@ import Formats
     @Test func opcodesOutsideTheSubsetAreRefused() {
         // INST ('i'), OBJ ('o'), NEWOBJ (0x81), EXT1 (0x82), PERSID ('P', text form), STRING ('S').
         for op: UInt8 in [0x69, 0x6F, 0x81, 0x82, 0x50, 0x53] {
-            expectFormatError(.unsupported, mentioning: ["opcode"]) { try Self.load([0x80, 0x02, op, 0x2E]) }
+            let hex = String(op, radix: 16, uppercase: true)
+            expectFormatError(.unsupported, mentioning: ["opcode 0x\(hex) at byte 2"]) { try Self.load([0x80, 0x02, op, 0x2E]) }
         }
     }
 
@@ -88,33 +89,57 @@ import Formats
         expectFormatError(.unsupported, mentioning: ["'epoch'", "not a tensor"]) { try Self.load(p) }
     }
 
+    /// Storages of views.bin / views_protocol4.bin, by key (bytes from the archives).
+    static func viewsStorage(_ key: String) -> Data? {
+        let sizes = ["0": 96, "1": 12, "2": 12, "3": 6, "4": 8, "5": 40, "6": 0, "7": 4]
+        return sizes[key].map { Data(count: $0) }
+    }
+
+    static let realPickles: [(file: String, storage: @Sendable (String) -> Data?)] = [
+        ("formats/dense_data.pkl", denseStorage),
+        ("formats/views_data.pkl", viewsStorage),
+        ("formats/views_protocol4_data.pkl", viewsStorage),
+    ]
+
+    @Test func realPicklesLoad() throws {
+        for (file, storage) in Self.realPickles {
+            let (store, skipped) = try PyTorchArchive.stateDict(pickle: try Fixtures.data(file), file: file, storage: storage)
+            #expect(!store.tensors.isEmpty, "\(file)")
+            #expect(skipped == (file.hasPrefix("formats/views") ? ["position_ids"] : []), "\(file)")
+        }
+    }
+
     /// Every proper prefix of a real state_dict pickle is reported as truncated.
     @Test func everyTruncationIsMalformed() throws {
-        let full = [UInt8](try Fixtures.data("formats/dense_data.pkl"))
-        for length in 0..<full.count {
-            expectFormatError(.malformed, mentioning: ["truncated"]) {
-                try Self.load(Array(full.prefix(length)), storage: Self.denseStorage)
+        for (file, storage) in Self.realPickles {
+            let full = [UInt8](try Fixtures.data(file))
+            for length in 0..<full.count {
+                expectFormatError(.malformed, mentioning: ["truncated"]) {
+                    try Self.load(Array(full.prefix(length)), storage: storage)
+                }
             }
         }
     }
 
     /// Every single-byte mutation of a real pickle either still loads or gives a FormatError.
     @Test func mutationsNeverCrash() throws {
-        let full = [UInt8](try Fixtures.data("formats/dense_data.pkl"))
-        var refused = 0
-        for position in full.indices {
-            for mask: UInt8 in [0x01, 0x80, 0xFF] {
-                var p = full
-                p[position] ^= mask
-                do {
-                    _ = try Self.load(p, storage: Self.denseStorage)
-                } catch {
-                    refused += 1
-                    #expect(kind(of: error) != nil, "byte \(position) ^ \(mask): \(error)")
+        for (file, storage) in Self.realPickles {
+            let full = [UInt8](try Fixtures.data(file))
+            var refused = 0
+            for position in full.indices {
+                for mask: UInt8 in [0x01, 0xFF] {
+                    var p = full
+                    p[position] ^= mask
+                    do {
+                        _ = try Self.load(p, storage: storage)
+                    } catch {
+                        refused += 1
+                        #expect(kind(of: error) != nil, "\(file) byte \(position) ^ \(mask): \(error)")
+                    }
                 }
             }
+            #expect(refused > full.count, "\(file)")
         }
-        #expect(refused > full.count)
     }
 
     @Test func wrongStorageSize() throws {
@@ -155,6 +180,26 @@ import Formats
         #expect(try w(0, [2, 2], [3, 2]) == [10, 12, 13, 15])  // elements 0, 2, 3, 5
         #expect(try w(5, [2, 3], [0, 0]) == [15, 15, 15, 15, 15, 15])  // broadcast
         #expect(try w(0, [0, 5], [5, 1]) == [])
+    }
+
+    /// LONG1 integers (torch writes them for counts ≥ 2^31), including sign extension.
+    @Test func long1Integers() throws {
+        let base = Self.viewPickle(numel: 6, offset: 7, size: [2], stride: [1])
+        // Replace BININT 6 (numel) and BININT 7 (offset) by LONG1 forms.
+        func replacing(_ p: [UInt8], _ old: [UInt8], _ new: [UInt8]) -> [UInt8] {
+            let i = p.indices.first { Array(p[$0 ..< min($0 + old.count, p.count)]) == old }!
+            return Array(p[..<i]) + new + Array(p[(i + old.count)...])
+        }
+        let numel6: [UInt8] = [0x4A, 6, 0, 0, 0], offset7: [UInt8] = [0x4A, 7, 0, 0, 0]
+        let storage = Self.floats([10, 11, 12, 13, 14, 15])
+        let p = replacing(replacing(base, numel6, [0x8A, 1, 6]), offset7, [0x8A, 2, 3, 0])
+        #expect(try Self.load(p) { _ in storage }.tensors["w"]?.floats() == [13, 14])
+        // 0xFF as a 1-byte LONG1 is -1: a negative storage offset.
+        let negative = replacing(replacing(base, numel6, [0x8A, 1, 6]), offset7, [0x8A, 1, 0xFF])
+        expectFormatError(.malformed, mentioning: ["storage_offset"]) { try Self.load(negative) { _ in storage } }
+        // A 9-byte LONG1 does not fit.
+        let wide = replacing(base, numel6, [0x8A, 9] + Array(repeating: 1, count: 9))
+        expectFormatError(.unsupported, mentioning: ["LONG1"]) { try Self.load(wide) { _ in storage } }
     }
 
     /// A tensor view reaching past the end of its storage is refused.

@@ -1,13 +1,98 @@
 #ifndef EMBEDKIT_CKERNELS_H
 #define EMBEDKIT_CKERNELS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /// CPU features detected at run time (bit set of EK_CPU_*).
 enum {
     EK_CPU_AVX2_FMA = 1 << 0,
     EK_CPU_AVX512F = 1 << 1,
     EK_CPU_F16C = 1 << 2,
+    /// AVX-512 F+BW+VL+DQ, i.e. everything the AVX-512 kernels are compiled for.
+    EK_CPU_AVX512_KERNELS = 1 << 3,
 };
 
 int ek_cpu_features(void);
+
+/// Kernel families. Each one is compiled with function-level target attributes and chosen at run time.
+enum {
+    EK_ISA_GENERIC = 0, ///< portable C vectors, mul + add
+    EK_ISA_AVX2 = 1,    ///< AVX2 + FMA + F16C, 6x16 register tiles
+    EK_ISA_AVX512 = 2,  ///< AVX-512 F/BW/VL/DQ, 8x32 register tiles
+};
+
+/// Best ISA this CPU runs.
+int ek_best_isa(void);
+/// 1 when `isa` can run on this CPU.
+int ek_isa_supported(int isa);
+/// Process-wide override used when a caller passes isa < 0: -1 = automatic (best).
+void ek_set_isa_override(int isa);
+int ek_get_isa_override(void);
+/// Resolves isa < 0 to the override or the best ISA.
+int ek_resolve_isa(int isa);
+
+/// Atomic fetch-and-add on a shared counter (work distribution between threads).
+long ek_atomic_fetch_add(long *counter, long value);
+
+/// Element types of packed weights.
+enum { EK_DT_F32 = 0, EK_DT_F16 = 1, EK_DT_BF16 = 2 };
+
+/// Packed B: panels of EK_NR output features; panel p holds k rows of EK_NR values
+/// (out features 32p ..< 32p+32 of input row kk at [p*k*32 + kk*32 + j]), zero padded.
+#define EK_NR 32
+
+/// Number of elements of a packed [n, k] weight.
+size_t ek_packed_elements(int n, int k);
+/// Packs PyTorch `Linear.weight` [n, k] (row-major, out x in) into panels. `dst` has ek_packed_elements.
+void ek_pack_f32(const float *w, int n, int k, float *dst);
+/// Same for 16-bit (fp16 or bf16 bit patterns; packing only moves bits).
+void ek_pack_u16(const uint16_t *w, int n, int k, uint16_t *dst);
+
+/// Epilogue activations.
+enum { EK_ACT_NONE = 0, EK_ACT_GELU = 1 };
+
+/// C[m0..<m1, panels p0..<p1] = act(A·Bᵀ + bias) + residual, A row-major [*, k] with leading dim lda,
+/// B packed (dtype), C row-major with leading dim ldc, residual (optional) leading dim ldr.
+typedef struct {
+    int m0, m1, p0, p1, n, k;
+    const float *a;
+    int lda;
+    const void *b;
+    int dtype;
+    float *c;
+    int ldc;
+    const float *bias;     ///< nullable, n values
+    int act;               ///< EK_ACT_*
+    const float *residual; ///< nullable
+    int ldr;
+} ek_gemm_args;
+
+void ek_gemm(int isa, const ek_gemm_args *args);
+
+/// Flash-style attention of one sequence and one head for query rows q0..<q1 (relative to the
+/// sequence). q, k, v point at the sequence's first row and the head's first column; rows are `ld`
+/// floats apart. out rows are `ldo` apart. Bias: -slope·|i-j|. Returns 0, or -1 if memory ran out.
+int ek_attention(int isa, const float *q, const float *k, const float *v, int ld, float *out, int ldo,
+                 int len, int head_dim, int q0, int q1, float scale, float slope);
+/// Query rows per block of ek_attention (jobs should split queries on multiples of this).
+int ek_attention_query_block(void);
+
+/// Row-wise and elementwise operations (all vectorised per ISA).
+/// x[r] = LayerNorm(x[r] + residual[r]) * gamma + beta for rows r0..<r1 of `cols` values.
+void ek_add_layernorm(int isa, float *x, const float *residual, const float *gamma, const float *beta,
+                      float eps, int r0, int r1, int cols);
+/// x = GELU(x) (erf form) for count values.
+void ek_gelu(int isa, float *x, long count);
+/// out[r, j] = GELU(g[r, j]) * g[r, inner + j] for rows r0..<r1.
+void ek_geglu(int isa, const float *g, float *out, int r0, int r1, int inner);
+/// Vectorised math, exposed for tests: out[i] = f(x[i]).
+void ek_vexp(int isa, const float *x, float *out, long count);
+void ek_verf(int isa, const float *x, float *out, long count);
+void ek_verfc(int isa, const float *x, float *out, long count);
+
+/// Benchmark helper: FP32 GFLOP/s of 12 independent AVX-512 FMA chains on the calling thread, by wall
+/// time (returned) and by thread CPU time (*cpu_gflops). 0 without AVX-512.
+double ek_fma_probe_gflops(double *cpu_gflops);
 
 #endif

@@ -1,0 +1,138 @@
+// Vector math shared by every kernel family. Included by kernels_<isa>.c after defining:
+//   EK_TARGET  function attribute (target features) or empty
+//   EK_W       lanes per vector (16, 8 or 4)
+//   EK_HAS_FMA 1 when fused multiply-add is native
+// Written with clang/gcc vector extensions so one source serves every ISA.
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef float vf __attribute__((ext_vector_type(EK_W)));
+typedef int32_t vi __attribute__((ext_vector_type(EK_W)));
+typedef uint32_t vu __attribute__((ext_vector_type(EK_W)));
+typedef float vf_u __attribute__((ext_vector_type(EK_W), aligned(4)));
+typedef uint16_t vh16_u __attribute__((ext_vector_type(EK_W), aligned(2)));
+
+#define EK_FN static inline EK_TARGET __attribute__((always_inline))
+
+#if EK_HAS_FMA
+#define VFMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
+#else
+#define VFMA(a, b, c) ((a) * (b) + (c))
+#endif
+
+EK_FN vf vload(const float *p) { return *(const vf_u *)p; }
+EK_FN void vstore(float *p, vf x) { *(vf_u *)p = x; }
+EK_FN vf vsplat(float x) { return (vf)x; }
+EK_FN vf vsel(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
+EK_FN vf vabs(vf x) { return (vf)((vi)x & (vi)0x7fffffff); }
+EK_FN vf vmax(vf a, vf b) { return vsel(a > b, a, b); }
+EK_FN float hsum(vf x) {
+    float s = 0;
+    for (int i = 0; i < EK_W; i++) s += x[i];
+    return s;
+}
+EK_FN float hmax(vf x) {
+    float m = x[0];
+    for (int i = 1; i < EK_W; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+// exp(a + b) for |b| small: a carries the magnitude, b a low-order correction.
+// Cody-Waite reduction by ln 2 (ln2hi has 15 significant bits, so n·ln2hi is exact), degree-7
+// Taylor polynomial on |r| <= ln2/2 (truncation error < 6e-9). Results below 2^-126 flush to 0.
+EK_FN vf vexp2parts(vf a, vf b) {
+    const vf ln2hi = vsplat(0.693145751953125f), ln2lo = vsplat(1.42860676533018708e-6f);
+    vf x = a + b;
+    vi tiny = x < vsplat(-87.33654f);
+    vi huge = x > vsplat(88.72283f);
+    x = vsel(tiny, vsplat(-87.0f), vsel(huge, vsplat(88.0f), x));
+    const vf shifter = vsplat(12582912.0f); // 1.5·2^23: adding it rounds to an integer
+    vf t = x * vsplat(1.44269504088896341f) + shifter;
+    vf n = t - shifter;
+    vf r = (vsel(tiny | huge, x, a) - n * ln2hi) - n * ln2lo;
+    r = r + vsel(tiny | huge, vsplat(0), b);
+    vf p = vsplat(1.0f / 5040);
+    p = VFMA(p, r, vsplat(1.0f / 720));
+    p = VFMA(p, r, vsplat(1.0f / 120));
+    p = VFMA(p, r, vsplat(1.0f / 24));
+    p = VFMA(p, r, vsplat(1.0f / 6));
+    p = VFMA(p, r, vsplat(0.5f));
+    p = VFMA(p, r, vsplat(1.0f));
+    p = VFMA(p, r, vsplat(1.0f));
+    vi ni = __builtin_convertvector(n, vi); // -126 ... 128: scale in two steps to stay representable
+    vi nh = ni >> 1;
+    vf y = p * (vf)((nh + 127) << 23) * (vf)((ni - nh + 127) << 23);
+    y = vsel(tiny, vsplat(0), y);
+    y = vsel(huge, vsplat(INFINITY), y);
+    y = vsel(a != a, a, y); // NaN stays NaN
+    return y;
+}
+
+EK_FN vf vexp(vf x) { return vexp2parts(x, vsplat(0)); }
+
+// erf(x) = x·P(x²) for |x| <= 0.9 (weighted least-squares fit, max rel. error 3e-10 in exact arithmetic).
+EK_FN vf verf_small(vf x) {
+    vf u = x * x;
+    vf p = vsplat(8.513060311088338e-05f);
+    p = VFMA(p, u, vsplat(-0.0008175628609023988f));
+    p = VFMA(p, u, vsplat(0.005203858017921448f));
+    p = VFMA(p, u, vsplat(-0.02686050720512867f));
+    p = VFMA(p, u, vsplat(0.11283715069293976f));
+    p = VFMA(p, u, vsplat(-0.37612634897232056f));
+    p = VFMA(p, u, vsplat(1.128379225730896f));
+    return x * p;
+}
+
+// erfc(x) for x >= 0.9: t·exp(-x² + Q(t)), t = 1/(1 + x/2), Q a degree-9 fit (max abs. error 1e-9
+// in exact arithmetic). x² is split into an exact high part and a low part so that the exponent
+// keeps full relative accuracy far into the tail.
+EK_FN vf verfc_large(vf x) {
+    vf t = vsplat(1.0f) / (vsplat(1.0f) + vsplat(0.5f) * x);
+    vf q = vsplat(0.22750236970896176f);
+    q = VFMA(q, t, vsplat(-1.0924454875714147f));
+    q = VFMA(q, t, vsplat(2.030864302155769f));
+    q = VFMA(q, t, vsplat(-1.73464911370819f));
+    q = VFMA(q, t, vsplat(0.6795891294223276f));
+    q = VFMA(q, t, vsplat(-0.35344352037319976f));
+    q = VFMA(q, t, vsplat(0.1400422055238623f));
+    q = VFMA(q, t, vsplat(0.36742813123897433f));
+    q = VFMA(q, t, vsplat(1.0005774472359277f));
+    q = VFMA(q, t, vsplat(-1.2655312677029613f));
+    vf xh = (vf)((vi)x & (vi)(int32_t)0xfffff000);
+    vf xl = x - xh;
+    vf hi = xh * xh;          // exact: 12 x 12 significant bits
+    vf lo = xl * (x + xh);    // x² - hi
+    return t * vexp2parts(-hi, q - lo);
+}
+
+EK_FN vf verf(vf x) {
+    vf ax = vabs(x);
+    vi small = ax <= vsplat(0.9f);
+    vf big = vsplat(1.0f) - verfc_large(vmax(ax, vsplat(0.9f)));
+    big = (vf)((vi)big | ((vi)x & (vi)(int32_t)0x80000000)); // copy sign
+    return vsel(small, verf_small(x), big);
+}
+
+EK_FN vf verfc(vf x) {
+    vf ax = vabs(x);
+    vi small = ax <= vsplat(0.9f);
+    vf e = verfc_large(vmax(ax, vsplat(0.9f)));
+    vf large = vsel(x < vsplat(0), vsplat(2.0f) - e, e);
+    return vsel(small, vsplat(1.0f) - verf_small(x), large);
+}
+
+// GELU(x) = ½x(1 + erf(x/√2)); in the tails through erfc so that negative inputs keep relative accuracy.
+EK_FN vf vgelu(vf x) {
+    vf z = x * vsplat(0.70710678118654752f);
+    vf az = vabs(z);
+    vi small = az <= vsplat(0.9f);
+    vf e = verfc_large(vmax(az, vsplat(0.9f))); // erfc(|z|)
+    vf half_x = vsplat(0.5f) * x;
+    vf tail = vsel(z < vsplat(0), half_x * e, x - half_x * e);
+    vf mid = half_x + half_x * verf_small(z);
+    return vsel(small, mid, tail);
+}
+
+// Scalar wrappers on one lane (tails of loops).
+EK_FN float sgelu(float x) { return vgelu(vsplat(x))[0]; }

@@ -1,0 +1,110 @@
+import Compute
+import Foundation
+import Testing
+
+/// Softmax attention in Double, one sequence and head at a time.
+func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, lengths: [Int], heads: Int, d: Int,
+                        scale: Float, slopes: [Float]?) -> [Double] {
+    let batch = SequenceBatch(lengths: lengths)
+    var out = [Double](repeating: 0, count: batch.totalTokens * heads * d)
+    for s in 0..<batch.count {
+        let base = batch.offsets[s], len = batch.lengths[s]
+        for h in 0..<heads {
+            for i in 0..<len {
+                var scores = [Double](repeating: 0, count: len)
+                for j in 0..<len {
+                    var dot = 0.0
+                    for c in 0..<d { dot += Double(q[(base + i) * rowStride + h * d + c]) * Double(k[(base + j) * rowStride + h * d + c]) }
+                    scores[j] = dot * Double(scale) - Double(slopes?[h] ?? 0) * Double(abs(i - j))
+                }
+                let m = scores.max()!
+                let e = scores.map { Foundation.exp($0 - m) }
+                let total = e.reduce(0, +)
+                for c in 0..<d {
+                    var acc = 0.0
+                    for j in 0..<len { acc += e[j] * Double(v[(base + j) * rowStride + h * d + c]) }
+                    out[(base + i) * heads * d + h * d + c] = acc / total
+                }
+            }
+        }
+    }
+    return out
+}
+
+@Suite struct AttentionTests {
+    /// Fused QKV buffer [tokens, 3·heads·d] as the models produce it.
+    func check(lengths: [Int], heads: Int, d: Int, alibi: Bool, backend: ComputeBackend, threads: Int,
+               spread: Float = 2, atol: Double = 2e-6, rtol: Double = 2e-5) {
+        let batch = SequenceBatch(lengths: lengths)
+        let hd = heads * d, stride = 3 * hd
+        var rng = Rand(UInt64(lengths.reduce(7, +) * 31 + heads * 7 + d))
+        let qkv = rng.array(batch.totalTokens * stride, scale: spread)
+        let scale = 1 / Float(d).squareRoot()
+        let slopes = alibi ? Attention.alibiSlopes(heads: heads) : nil
+        var out = [Float](repeating: .nan, count: batch.totalTokens * hd)
+        qkv.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                Attention.forward(q: p.baseAddress!, k: p.baseAddress! + hd, v: p.baseAddress! + 2 * hd, rowStride: stride,
+                                  out: o.baseAddress!, batch: batch, heads: heads, headDim: d, scale: scale,
+                                  alibiSlopes: slopes, pool: ThreadPool(threads: threads, backend: backend))
+            }
+        }
+        // Split the fused buffer into separate Q, K, V views for the reference (same stride).
+        let ref = referenceAttention(q: qkv, k: Array(qkv.dropFirst(hd)) + [Float](repeating: 0, count: hd),
+                                     v: Array(qkv.dropFirst(2 * hd)) + [Float](repeating: 0, count: 2 * hd),
+                                     rowStride: stride, lengths: lengths, heads: heads, d: d, scale: scale, slopes: slopes)
+        #expect(out.allSatisfy { $0.isFinite })
+        #expect(worstRatio(out, ref, atol: atol, rtol: rtol) <= 1,
+                "\(backend) lengths \(lengths) heads \(heads) d \(d) alibi \(alibi)")
+    }
+
+    @Test(arguments: testBackends)
+    func multipleSequencesWithAndWithoutAlibi(_ backend: ComputeBackend) {
+        // 0 and 1 tokens, ragged blocks, more than one 96-query block (130) and 256-key block (300).
+        for alibi in [false, true] {
+            check(lengths: [5, 0, 1, 130, 300, 33], heads: 3, d: 8, alibi: alibi, backend: backend, threads: 3)
+        }
+    }
+
+    @Test(arguments: testBackends)
+    func headDimAcrossPanels(_ backend: ComputeBackend) {
+        // d = 40: two 32-wide V panels, the second ragged; d = 64 as in BERT-base.
+        check(lengths: [70, 3], heads: 2, d: 40, alibi: true, backend: backend, threads: 2)
+        check(lengths: [97], heads: 2, d: 64, alibi: false, backend: backend, threads: 1)
+    }
+
+    @Test func peakedScoresStayStable() {
+        // Logits up to ~100: the online softmax must rescale without overflow. fp32 scores of that size
+        // carry ~1e-5 absolute rounding, which exp turns into ~1e-5 relative weights on values up to 8.
+        check(lengths: [150], heads: 1, d: 16, alibi: true, backend: .best, threads: 1, spread: 8, atol: 1e-3, rtol: 1e-3)
+    }
+
+    @Test func matchesOriginalImplementation() {
+        let lengths = [12, 0, 40], heads = 4, d = 16
+        let batch = SequenceBatch(lengths: lengths)
+        var rng = Rand(11)
+        let hd = heads * d
+        let q = rng.array(batch.totalTokens * hd), k = rng.array(batch.totalTokens * hd), v = rng.array(batch.totalTokens * hd)
+        let slopes = Attention.alibiSlopes(heads: heads)
+        var a = [Float](repeating: 0, count: q.count), b = a
+        let pool = ThreadPool(threads: 2)
+        a.withUnsafeMutableBufferPointer { o in
+            Attention.forward(q: q, k: k, v: v, rowStride: hd, out: o.baseAddress!, batch: batch, heads: heads, headDim: d,
+                              scale: 0.25, alibiSlopes: slopes, pool: pool)
+        }
+        b.withUnsafeMutableBufferPointer { o in
+            Reference.attention(q: q, k: k, v: v, rowStride: hd, out: o.baseAddress!, batch: batch, heads: heads, headDim: d,
+                                scale: 0.25, alibiSlopes: slopes, pool: pool)
+        }
+        #expect(worstRatio(a, b.map(Double.init), atol: 1e-6, rtol: 1e-5) <= 1)
+    }
+
+    @Test func alibiSlopesFollowJinaBert() {
+        // Power of two: 2^(-8/n·i); otherwise the closest power of two plus every other slope of 2p.
+        #expect(Attention.alibiSlopes(heads: 4) == [0.25, 0.0625, 0.015625, 0.00390625])
+        let six = Attention.alibiSlopes(heads: 6)
+        #expect(six.count == 6)
+        #expect(Array(six.prefix(4)) == Attention.alibiSlopes(heads: 4))
+        #expect(abs(six[4] - Float(pow(2.0, -1.0))) < 1e-7 && abs(six[5] - Float(pow(2.0, -3.0))) < 1e-7)
+    }
+}
