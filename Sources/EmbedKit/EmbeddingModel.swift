@@ -19,7 +19,7 @@ public final class EmbeddingModel: @unchecked Sendable {
     static let logger = Logger(label: "embedkit")
 
     /// The model `embedkit embed` uses when none is named.
-    public static let defaultModelID = "jinaai/jina-embeddings-v2-small-en"
+    public static let defaultModelID = HubClient.defaultModelID
 
     /// Longest batch (in tokens) sent through the encoder at once; longer single inputs run alone.
     public static let maxBatchTokens = 8192
@@ -48,9 +48,11 @@ public final class EmbeddingModel: @unchecked Sendable {
 
     /// Loads a model from a local folder, or from the Hugging Face Hub for an `org/name[@revision]` id
     /// (standard cache; `HF_HUB_OFFLINE=1` uses the cache only).
-    public static func load(_ pathOrID: String, threads: Int? = nil) async throws -> EmbeddingModel {
+    /// `downloadProgress` receives (bytes done, bytes in all) while Hub files download.
+    public static func load(_ pathOrID: String, threads: Int? = nil,
+                            downloadProgress: (@Sendable (Int64, Int64?) -> Void)? = nil) async throws -> EmbeddingModel {
         if HubClient.looksLikeModelID(pathOrID) {
-            let folder = try await HubClient().snapshot(pathOrID)
+            let folder = try await HubClient().snapshot(pathOrID, progress: downloadProgress)
             return try load(folder: folder, modelID: pathOrID, threads: threads)
         }
         let path = (pathOrID as NSString).expandingTildeInPath

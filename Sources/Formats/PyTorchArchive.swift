@@ -34,7 +34,7 @@ public enum PyTorchArchive {
         } catch {
             throw FormatError.malformed(file: file, reason: "not a readable zip archive (truncated or damaged): \(error)")
         }
-        let fileSize = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)[.size] as? NSNumber)?.intValue ?? 0
         var entries: [String: Entry] = [:]
         for entry in archive {
             guard entries.count < 1_000_000 else { throw FormatError.malformed(file: file, reason: "too many zip entries") }

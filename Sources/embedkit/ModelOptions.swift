@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmbedKit
 import Foundation
+import Hub
 
 /// `--model` and `--threads`, shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {
@@ -12,7 +13,9 @@ struct ModelOptions: ParsableArguments {
 
     func load() async throws -> EmbeddingModel {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        return try await EmbeddingModel.load(model, threads: threads)
+        let bar = ProgressBar(label: model)
+        defer { bar.finish() }
+        return try await EmbeddingModel.load(model, threads: threads, downloadProgress: bar.callback())
     }
 }
 
