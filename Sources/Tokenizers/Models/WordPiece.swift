@@ -42,7 +42,7 @@ struct WordPiece: TokenizerModel {
                 key.removeAll(keepingCapacity: true)
                 if start > 0 { key.unicodeScalars.append(contentsOf: prefix) }
                 key.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocab.tokenToId[key] { found = id; break }
+                if let id = vocab.id(key) { found = id; break }
                 end -= 1
             }
             guard let id = found else {
@@ -55,7 +55,7 @@ struct WordPiece: TokenizerModel {
         }
     }
 
-    func tokenToId(_ token: String) -> Int? { vocab.tokenToId[token] }
+    func tokenToId(_ token: String) -> Int? { vocab.id(token) }
     func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
-    var vocabularySize: Int { vocab.tokenToId.count }
+    var vocabularySize: Int { vocab.count }
 }
