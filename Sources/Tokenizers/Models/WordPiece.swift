@@ -7,6 +7,8 @@ struct WordPiece: TokenizerModel {
     let unkId: Int?
     let prefix: [Unicode.Scalar]
     let maxInputCharsPerWord: Int
+    /// id of each one-scalar token (fast path for one-scalar words such as CJK ideographs).
+    let singleScalarIds: [UInt32: Int]
 
     init(vocab: [String: Int], unkToken: String, prefix: String, maxInputCharsPerWord: Int) {
         self.vocab = Vocabulary(vocab)
@@ -14,6 +16,12 @@ struct WordPiece: TokenizerModel {
         self.unkId = vocab[unkToken]
         self.prefix = prefix.scalars
         self.maxInputCharsPerWord = maxInputCharsPerWord
+        var single: [UInt32: Int] = [:]
+        for (t, i) in vocab {
+            let u = t.unicodeScalars
+            if u.count == 1, let c = u.first, vocab[t] == i { single[c.value] = i }
+        }
+        singleScalarIds = single
     }
 
     init(_ j: JSONObject) throws {
@@ -31,6 +39,9 @@ struct WordPiece: TokenizerModel {
         if n > maxInputCharsPerWord {
             if let u = unkId { tokens.append(ModelToken(id: u, range: 0..<n)) }
             return
+        }
+        if n == 1, let id = singleScalarIds[word[0].value] {
+            tokens.append(ModelToken(id: id, range: 0..<1)); return
         }
         let mark = tokens.count
         var start = 0
