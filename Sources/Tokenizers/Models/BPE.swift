@@ -19,12 +19,13 @@ final class BPE: TokenizerModel, @unchecked Sendable {
     let charIds: [UInt32: Int]
 
     private let cacheLock = NSLock()
-    private var cache: [String: [ModelToken]] = [:]
+    private var cache: [String: (word: [Unicode.Scalar], tokens: [ModelToken])] = [:]
     private static let cacheCapacity = 10_000
 
     init(_ j: JSONObject) throws {
         let v = try Vocabulary.parse(j["vocab"], j)
-        vocab = Vocabulary(v)
+        let voc = Vocabulary(v)
+        vocab = voc
         unkToken = try j.optionalString("unk_token")
         fuseUnk = try j.bool("fuse_unk", default: false)
         byteFallback = try j.bool("byte_fallback", default: false)
@@ -46,9 +47,9 @@ final class BPE: TokenizerModel, @unchecked Sendable {
             } else {
                 throw j.fail("merge \(rank) must be \"a b\" or [\"a\", \"b\"]")
             }
-            guard let ia = v[a], let ib = v[b] else { throw j.fail("merge \(rank) uses a token missing from the vocabulary") }
+            guard let ia = voc.id(a), let ib = voc.id(b) else { throw j.fail("merge \(rank) uses a token missing from the vocabulary") }
             let merged = a + String(String.UnicodeScalarView(b.unicodeScalars.dropFirst(prefixLen)))
-            guard let im = v[merged] else { throw j.fail("merge \(rank) result '\(merged)' is missing from the vocabulary") }
+            guard let im = voc.id(merged) else { throw j.fail("merge \(rank) result '\(merged)' is missing from the vocabulary") }
             let key = UInt64(ia) << 32 | UInt64(ib)
             m[key] = (Int32(rank), Int32(im))
         }
@@ -62,14 +63,11 @@ final class BPE: TokenizerModel, @unchecked Sendable {
             if u.count == 1 { ci[u.first!.value] = i }
         }
         charIds = ci
-        if let u = unkToken, v[u] == nil, !byteFallback {
-            // HF fails at encode time only when an unknown character is met; keep loading.
-        }
     }
 
-    func tokenToId(_ token: String) -> Int? { vocab.tokenToId[token] }
+    func tokenToId(_ token: String) -> Int? { vocab.id(token) }
     func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
-    var vocabularySize: Int { vocab.tokenToId.count }
+    var vocabularySize: Int { vocab.count }
 
     private struct Symbol {
         var id: Int
@@ -89,7 +87,7 @@ final class BPE: TokenizerModel, @unchecked Sendable {
             cacheLock.lock()
             let hit = cache[key]
             cacheLock.unlock()
-            if let hit { tokens.append(contentsOf: hit); return }
+            if let hit, hit.word == word { tokens.append(contentsOf: hit.tokens); return }
         }
         let mark = tokens.count
         compute(word, into: &tokens)
@@ -97,13 +95,13 @@ final class BPE: TokenizerModel, @unchecked Sendable {
             let result = Array(tokens[mark...])
             cacheLock.lock()
             if cache.count >= BPE.cacheCapacity { cache.removeAll(keepingCapacity: true) }
-            cache[key] = result
+            cache[key] = (word, result)
             cacheLock.unlock()
         }
     }
 
     private func compute(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
-        if ignoreMerges, let id = vocab.tokenToId[word.string] {
+        if ignoreMerges, let id = vocab.id(word.string) {
             tokens.append(ModelToken(id: id, range: 0..<word.count)); return
         }
         var symbols: [Symbol] = []
@@ -124,7 +122,7 @@ final class BPE: TokenizerModel, @unchecked Sendable {
                 if i > 0, let p = continuingSubwordPrefix { s += p }
                 s.unicodeScalars.append(word[i])
                 if i == n - 1, let suf = endOfWordSuffix { s += suf }
-                id = vocab.tokenToId[s]
+                id = vocab.id(s)
             }
             if let id {
                 if let u = unk { add(u.id, u.start, u.end); unk = nil }
@@ -143,7 +141,7 @@ final class BPE: TokenizerModel, @unchecked Sendable {
                     continue
                 }
             }
-            if let ut = unkToken, let uid = vocab.tokenToId[ut] {
+            if let ut = unkToken, let uid = vocab.id(ut) {
                 if let u = unk {
                     if fuseUnk {
                         unk = (u.id, u.start, i + 1)

@@ -14,15 +14,26 @@ protocol TokenizerModel: Sendable {
     var vocabularySize: Int { get }
 }
 
-/// A token ↔ id table.
+/// A token ↔ id table. Swift `String` equality is canonical equivalence ("é" == "e\u{301}"), HF's is
+/// exact: lookups go through `id(_:)`, which checks the scalars.
 struct Vocabulary: Sendable {
-    let tokenToId: [String: Int]
+    private let tokenToIdTable: [String: Int]
     let idToToken: [Int: String]
     /// The longest token, in scalars.
     let maxTokenLength: Int
 
+    var count: Int { tokenToIdTable.count }
+
+    /// The id of exactly `token` (same Unicode scalars).
+    @inline(__always)
+    func id(_ token: String) -> Int? {
+        guard let i = tokenToIdTable[token] else { return nil }
+        if token.utf8.count == idToToken[i]!.utf8.count, token.utf8.elementsEqual(idToToken[i]!.utf8) { return i }
+        return nil
+    }
+
     init(_ tokenToId: [String: Int]) {
-        self.tokenToId = tokenToId
+        self.tokenToIdTable = tokenToId
         var r: [Int: String] = [:]
         r.reserveCapacity(tokenToId.count)
         var m = 0

@@ -39,7 +39,7 @@ struct Unigram: TokenizerModel {
         byteTokens = bt
     }
 
-    func tokenToId(_ token: String) -> Int? { vocab.tokenToId[token] }
+    func tokenToId(_ token: String) -> Int? { vocab.id(token) }
     func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
     var vocabularySize: Int { scores.count }
 
@@ -60,7 +60,7 @@ struct Unigram: TokenizerModel {
             while end <= n && end - start <= maxLen {
                 key.removeAll(keepingCapacity: true)
                 key.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocab.tokenToId[key] {
+                if let id = vocab.id(key) {
                     let cand = base + scores[id]
                     if from[end] < 0 || cand > best[end] {
                         best[end] = cand; from[end] = start; bestId[end] = id
@@ -98,7 +98,7 @@ struct Unigram: TokenizerModel {
         for p in fused {
             if p.id >= 0 { tokens.append(ModelToken(id: p.id, range: p.range)); continue }
             let text = word[p.range].string
-            if let id = vocab.tokenToId[text] { tokens.append(ModelToken(id: id, range: p.range)); continue }
+            if let id = vocab.id(text) { tokens.append(ModelToken(id: id, range: p.range)); continue }
             if byteFallback {
                 let ids = text.utf8.map { byteTokens[Int($0)] }
                 if ids.allSatisfy({ $0 != nil }) {

@@ -13,10 +13,10 @@ struct WordLevel: TokenizerModel {
 
     func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
         if word.isEmpty { return }
-        if let id = vocab.tokenToId[word.string] ?? unkId { tokens.append(ModelToken(id: id, range: 0..<word.count)) }
+        if let id = vocab.id(word.string) ?? unkId { tokens.append(ModelToken(id: id, range: 0..<word.count)) }
     }
 
-    func tokenToId(_ token: String) -> Int? { vocab.tokenToId[token] }
+    func tokenToId(_ token: String) -> Int? { vocab.id(token) }
     func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
-    var vocabularySize: Int { vocab.tokenToId.count }
+    var vocabularySize: Int { vocab.count }
 }

@@ -7,6 +7,8 @@ struct WordPiece: TokenizerModel {
     let unkId: Int?
     let prefix: [Unicode.Scalar]
     let maxInputCharsPerWord: Int
+    /// id of each one-scalar token (fast path for one-scalar words such as CJK ideographs).
+    let singleScalarIds: [UInt32: Int]
 
     init(vocab: [String: Int], unkToken: String, prefix: String, maxInputCharsPerWord: Int) {
         self.vocab = Vocabulary(vocab)
@@ -14,6 +16,12 @@ struct WordPiece: TokenizerModel {
         self.unkId = vocab[unkToken]
         self.prefix = prefix.scalars
         self.maxInputCharsPerWord = maxInputCharsPerWord
+        var single: [UInt32: Int] = [:]
+        for (t, i) in vocab {
+            let u = t.unicodeScalars
+            if u.count == 1, let c = u.first, vocab[t] == i { single[c.value] = i }
+        }
+        singleScalarIds = single
     }
 
     init(_ j: JSONObject) throws {
@@ -32,6 +40,9 @@ struct WordPiece: TokenizerModel {
             if let u = unkId { tokens.append(ModelToken(id: u, range: 0..<n)) }
             return
         }
+        if n == 1, let id = singleScalarIds[word[0].value] {
+            tokens.append(ModelToken(id: id, range: 0..<1)); return
+        }
         let mark = tokens.count
         var start = 0
         var key = String()
@@ -42,7 +53,7 @@ struct WordPiece: TokenizerModel {
                 key.removeAll(keepingCapacity: true)
                 if start > 0 { key.unicodeScalars.append(contentsOf: prefix) }
                 key.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocab.tokenToId[key] { found = id; break }
+                if let id = vocab.id(key) { found = id; break }
                 end -= 1
             }
             guard let id = found else {
@@ -55,7 +66,7 @@ struct WordPiece: TokenizerModel {
         }
     }
 
-    func tokenToId(_ token: String) -> Int? { vocab.tokenToId[token] }
+    func tokenToId(_ token: String) -> Int? { vocab.id(token) }
     func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
-    var vocabularySize: Int { vocab.tokenToId.count }
+    var vocabularySize: Int { vocab.count }
 }
