@@ -107,6 +107,14 @@ extension EmbeddingModel {
         return tokenizer.encodeBatch(texts.map { prepareText($0, prompt: prompt) }, maxLength: limit)
     }
 
+    /// The exact string the tokenizer sees for `text`: the prompt (explicit name, else the model's
+    /// default) prepended, stripped and lowercased as sentence-transformers does.
+    public func tokenizerInput(_ text: String, promptName: String? = nil) throws -> String {
+        var options = EncodeOptions()
+        options.promptName = promptName
+        return prepareText(text, prompt: try resolvePrompt(options))
+    }
+
     /// The similarity function the model was trained for (config_sentence_transformers.json), else cosine.
     public var similarityFunction: SimilarityFunction {
         switch pipeline.similarityFunctionName {
@@ -146,9 +154,10 @@ extension EmbeddingModel {
         return limit
     }
 
+    /// The text sentence-transformers hands to the tokenizer: prompt + text, stripped as Python's
+    /// `str.strip()` does, lowercased if sentence_bert_config.json says do_lower_case.
     func prepareText(_ text: String, prompt: String?) -> String {
-        let full = (prompt ?? "") + text
-        return pipeline.lowercasesInput ? full.lowercased() : full
+        PythonString.sentenceTransformersInput((prompt ?? "") + text, lowercase: pipeline.lowercasesInput)
     }
 
     func prepare(_ texts: [String], options: EncodeOptions) throws -> Prepared {

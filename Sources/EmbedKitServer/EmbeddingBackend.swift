@@ -20,12 +20,10 @@ extension EmbeddingModel: EmbeddingBackend {
     public var vocabularySize: Int { info.vocabularySize }
 
     public func tokenize(_ text: String, promptName: String?, maxLength: Int?) -> Encoding {
-        // The engine's own path (default prompt, lowercasing of do_lower_case models, truncation)
-        // whenever it applies; it always truncates, at the latest at max_seq_length.
-        if promptName == nil, let maxLength, let e = tokenize([text], maxLength: maxLength).first { return e }
-        let name = promptName ?? info.defaultPromptName
-        let prompt = name.flatMap { info.prompts[$0] } ?? ""
-        return tokenizer.encode(prompt + text, maxLength: maxLength)
+        // The engine's own text preparation (prompt, Python-style strip, do_lower_case); an unknown
+        // prompt name is rejected earlier with a 400, so falling back to the raw text is unreachable.
+        let input = (try? tokenizerInput(text, promptName: promptName)) ?? text
+        return tokenizer.encode(input, maxLength: maxLength)
     }
 
     public func embed(tokenIDs: [[Int]]) throws -> [[Float]] {
