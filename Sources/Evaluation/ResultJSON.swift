@@ -7,6 +7,7 @@ public indirect enum ResultJSON: Equatable, Sendable {
     case string(String)
     case array([ResultJSON])
     case object([(String, ResultJSON)])
+    case null
 
     public static func == (a: ResultJSON, b: ResultJSON) -> Bool { a.serialized() == b.serialized() }
 
@@ -39,6 +40,7 @@ public indirect enum ResultJSON: Equatable, Sendable {
         switch self {
         case .number(let d): out += d.isFinite ? "\(d)" : "null"
         case .integer(let i): out += "\(i)"
+        case .null: out += "null"
         case .string(let s): out += ResultJSON.quote(s)
         case .array(let a):
             if a.isEmpty { out += "[]"; return }
