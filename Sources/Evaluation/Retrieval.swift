@@ -31,7 +31,8 @@ public struct RetrievalData: Sendable {
 public enum RetrievalEvaluation {
     public static let kValues = [1, 3, 5, 10, 100, 1000]
 
-    public static func evaluate(_ data: RetrievalData, cache: EmbeddingCache, topK: Int = 1000) throws -> ResultJSON {
+    public static func evaluate(_ data: RetrievalData, cache: EmbeddingCache, topK: Int = 1000,
+                                progress: ((Int, Int) -> Void)? = nil) throws -> ResultJSON {
         guard !data.corpus.isEmpty else { throw EvaluationError.insufficientData("retrieval: the corpus is empty") }
         guard !data.queries.isEmpty else { throw EvaluationError.insufficientData("retrieval: there are no queries") }
         guard !data.qrels.isEmpty else { throw EvaluationError.insufficientData("retrieval: there are no relevance judgements (qrels)") }
@@ -44,15 +45,24 @@ public enum RetrievalEvaluation {
         let c = try cache.embeddings(docTexts).map(PairScore.normalized)
         let ids = data.corpus.map(\.id)
         var run: [String: [(id: String, score: Double)]] = [:]
+        var sims = [Double](repeating: 0, count: c.count)
         for (qi, query) in data.queries.enumerated() {
-            var scored: [(id: String, score: Double)] = []
-            scored.reserveCapacity(ids.count)
-            for (di, d) in c.enumerated() where ids[di] != query.id {
+            let qv = q[qi]
+            for (di, d) in c.enumerated() {
                 var s = 0.0
-                for k in d.indices { s += d[k] * q[qi][k] }
-                scored.append((ids[di], s.isNaN ? -1 : s))
+                for k in d.indices { s += Double(d[k]) * Double(qv[k]) }
+                sims[di] = s.isNaN ? -1 : s
             }
-            run[query.id] = Array(scored.sorted(by: trecOrder).prefix(topK))
+            // Top-k by (score, id) descending; a document with the query's own id is skipped.
+            var candidates = c.indices.filter { ids[$0] != query.id }
+            if candidates.count > topK {
+                // Partial selection: keep the k best by score, then sort those.
+                let kth = candidates.map { sims[$0] }.sorted(by: >)[topK - 1]
+                candidates = candidates.filter { sims[$0] >= kth }
+            }
+            let ranked = candidates.map { (id: ids[$0], score: sims[$0]) }.sorted(by: trecOrder)
+            run[query.id] = Array(ranked.prefix(topK))
+            if (qi + 1) % 1000 == 0 { progress?(qi + 1, data.queries.count) }
         }
         return scores(run: run, qrels: data.qrels)
     }

@@ -32,9 +32,10 @@ public enum PairScore {
         return s.squareRoot()
     }
 
-    /// Unit-length copy in double (zero vectors stay zero).
-    static func normalized(_ a: [Float]) -> [Double] {
+    /// Unit-length float32 copy (zero vectors stay zero), like torch's `F.normalize`; float32 keeps
+    /// large corpora in memory at half the size.
+    static func normalized(_ a: [Float]) -> [Float] {
         let n = a.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        return a.map { n > 0 ? Double($0) / n : 0 }
+        return a.map { n > 0 ? Float(Double($0) / n) : 0 }
     }
 }

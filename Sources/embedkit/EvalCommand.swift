@@ -116,7 +116,7 @@ struct EvalCommand: AsyncParsableCommand {
         case .clustering(let d):
             result = try ClusteringEvaluation.evaluate(d, cache: cache, batchSize: clusteringBatchSize, progress: stepProgress("clustering set")).result
         case .reranking(let d): result = try RerankingEvaluation.evaluate(d, cache: cache)
-        case .retrieval(let d): result = try RetrievalEvaluation.evaluate(d, cache: cache)
+        case .retrieval(let d): result = try RetrievalEvaluation.evaluate(d, cache: cache, progress: stepProgress("queries searched"))
         }
         let elapsed = Date().timeIntervalSince(start)
 
