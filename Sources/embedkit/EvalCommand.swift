@@ -75,12 +75,9 @@ struct EvalCommand: AsyncParsableCommand {
         if clusteringBatchSize < 1 { throw ValidationError("--clustering-batch-size must be at least 1") }
     }
 
+    /// Data and model errors (EvaluationError, EmbedKitError) are reported by their descriptions.
     func run() async throws {
-        do {
-            try await evaluate()
-        } catch let e as EvaluationError {
-            throw ValidationError(e.description)
-        }
+        try await evaluate()
     }
 
     private func evaluate() async throws {
