@@ -22,6 +22,8 @@ public struct EncodeOptions: Sendable {
     public var truncateDimension: Int? = nil
     public var outputValue: OutputValue = .sentenceEmbedding
     public var precision: Precision = .float32
+    /// Called after each batch with (texts done, texts in all).
+    public var progress: (@Sendable (Int, Int) -> Void)? = nil
 
     public init(batchSize: Int = 32, normalizeEmbeddings: Bool = false, maxLength: Int? = nil,
                 prompt: String? = nil, promptName: String? = nil, truncateDimension: Int? = nil,

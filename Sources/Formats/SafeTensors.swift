@@ -4,6 +4,8 @@ import Foundation
 /// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the data.
 /// The file is memory-mapped; every offset is bounds-checked before use.
 public enum SafeTensors {
+    static let skippedDTypes: Set<String> = ["I64", "I32", "I16", "I8", "U8", "U16", "U32", "U64", "BOOL", "F64"]
+
     public static func load(_ url: URL) throws -> TensorStore {
         let file = url.path
         guard FileManager.default.fileExists(atPath: file) else { throw FormatError.fileNotFound(file) }
@@ -38,6 +40,8 @@ public enum SafeTensors {
                   let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
             else { throw bad("tensor '\(name)' has no valid dtype/shape/data_offsets") }
             guard let dtype = DType(rawValue: dtypeName) else {
+                // Integer and f64 buffers (e.g. BERT's `embeddings.position_ids`) are not weights: skip them.
+                if skippedDTypes.contains(dtypeName) { continue }
                 throw FormatError.unsupported(file: file, reason: "tensor '\(name)' has dtype \(dtypeName); supported: F32, F16, BF16")
             }
             var shape: [Int] = []

@@ -1,2 +1,0 @@
-import Compute
-import Formats

@@ -1,0 +1,89 @@
+import Compute
+
+/// One transformer block (post-LayerNorm), in one of the three variants.
+struct EncoderLayer: Sendable {
+    enum FeedForward: Sendable {
+        /// BERT: GELU(x·W₁ᵀ + b₁)·W₂ᵀ + b₂.
+        case gelu(intermediate: Linear, output: Linear)
+        /// GEGLU: (GELU(gate) ⊙ up)·W₂ᵀ + b₂ with [gate | up] = x·Wgᵀ (gate first).
+        case geglu(gated: Linear, output: Linear)
+    }
+
+    /// Fused [Q | K | V] projection, [3H, H].
+    let qkv: Linear
+    /// LayerNorms on Q and K (qk-post-norm variant only).
+    let qNorm: LayerNormWeights?
+    let kNorm: LayerNormWeights?
+    let attentionOutput: Linear
+    let attentionNorm: LayerNormWeights
+    /// Norm of the second residual (qk-post-norm variant only).
+    let postAttentionNorm: LayerNormWeights?
+    let feedForward: FeedForward
+    let outputNorm: LayerNormWeights
+}
+
+/// Per-forward scratch buffers, sized for `tokens` rows.
+final class Workspace {
+    let hidden: UnsafeMutablePointer<Float>     // [T, H]   layer input / output
+    let qkv: UnsafeMutablePointer<Float>        // [T, 3H]
+    let context: UnsafeMutablePointer<Float>    // [T, H]
+    let projected: UnsafeMutablePointer<Float>  // [T, H]
+    let wide: UnsafeMutablePointer<Float>       // [T, 2I]
+    let inner: UnsafeMutablePointer<Float>      // [T, I]
+    private let sizes: [Int]
+
+    init(tokens: Int, hidden h: Int, intermediate i: Int) {
+        sizes = [tokens * h, tokens * 3 * h, tokens * h, tokens * h, tokens * 2 * i, tokens * i]
+        hidden = .allocate(capacity: max(1, sizes[0]))
+        qkv = .allocate(capacity: max(1, sizes[1]))
+        context = .allocate(capacity: max(1, sizes[2]))
+        projected = .allocate(capacity: max(1, sizes[3]))
+        wide = .allocate(capacity: max(1, sizes[4]))
+        inner = .allocate(capacity: max(1, sizes[5]))
+    }
+
+    deinit {
+        for p in [hidden, qkv, context, projected, wide, inner] { p.deallocate() }
+    }
+}
+
+extension EncoderLayer {
+    /// ws.hidden ← layer(ws.hidden) for every token of `batch`.
+    func forward(_ ws: Workspace, batch: SequenceBatch, heads: Int, hiddenSize h: Int,
+                 alibiSlopes: [Float]?, pool: ThreadPool) {
+        let t = batch.totalTokens
+        qkv.apply(ws.hidden, rows: t, into: ws.qkv, pool: pool)
+        if let qNorm, let kNorm {
+            let single = ThreadPool(threads: 1)
+            pool.parallelChunks(t) { range in
+                for r in range {
+                    qNorm.apply(ws.qkv + r * 3 * h, residual: nil, rows: 1, pool: single)
+                    kNorm.apply(ws.qkv + r * 3 * h + h, residual: nil, rows: 1, pool: single)
+                }
+            }
+        }
+        let headDim = h / heads
+        Attention.forward(q: ws.qkv, k: ws.qkv + h, v: ws.qkv + 2 * h, rowStride: 3 * h, out: ws.context,
+                          batch: batch, heads: heads, headDim: headDim,
+                          scale: 1 / Float(headDim).squareRoot(), alibiSlopes: alibiSlopes, pool: pool)
+        attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool)
+        // projected = LN(projected + hidden)
+        attentionNorm.apply(ws.projected, residual: ws.hidden, rows: t, pool: pool)
+        if let postAttentionNorm {
+            // qk-post-norm: the block input is added a second time.
+            postAttentionNorm.apply(ws.projected, residual: ws.hidden, rows: t, pool: pool)
+        }
+        // ws.projected now holds X₁; the feed-forward writes its output into ws.hidden.
+        switch feedForward {
+        case .gelu(let intermediate, let output):
+            intermediate.apply(ws.projected, rows: t, into: ws.inner, pool: pool)
+            Ops.gelu(ws.inner, count: t * intermediate.outFeatures, pool: pool)
+            output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
+        case .geglu(let gated, let output):
+            gated.apply(ws.projected, rows: t, into: ws.wide, pool: pool)
+            Ops.geglu(ws.wide, into: ws.inner, rows: t, inner: gated.outFeatures / 2, pool: pool)
+            output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
+        }
+        outputNorm.apply(ws.hidden, residual: ws.projected, rows: t, pool: pool)
+    }
+}

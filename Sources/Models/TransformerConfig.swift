@@ -1,0 +1,97 @@
+import Foundation
+
+/// The fields of a Hugging Face `config.json` that the encoders use.
+public struct TransformerConfig: Sendable {
+    /// Which forward pass the checkpoint needs, detected from the config (not from a hub name).
+    public enum Architecture: String, Sendable {
+        /// BERT: learned absolute positions, GELU feed-forward.
+        case bert = "BertModel"
+        /// JinaBERT: symmetric ALiBi, GEGLU feed-forward (jina-embeddings-v2 small-en, base-zh, base-de).
+        case jinaBert = "JinaBert"
+        /// JinaBERT with LayerNorm on Q and K and a second residual (jina-embeddings-v2-base-code).
+        case jinaBertQKPostNorm = "JinaBertQKPostNorm"
+    }
+
+    public var architecture: Architecture
+    public var hiddenSize: Int
+    public var layers: Int
+    public var heads: Int
+    public var intermediateSize: Int
+    public var vocabularySize: Int
+    public var maxPositionEmbeddings: Int
+    public var typeVocabularySize: Int
+    public var layerNormEps: Float
+    public var modelMaxLength: Int?
+    public var torchDType: String?
+
+    public var headDim: Int { hiddenSize / heads }
+
+    /// Reads and validates `config.json` in `folder`.
+    public static func load(folder: URL) throws -> TransformerConfig {
+        let url = folder.appendingPathComponent("config.json")
+        let file = url.path
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ModelError.missingFile(file)
+        }
+        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ModelError.invalidConfig(file: file, reason: "not a JSON object")
+        }
+        return try parse(json, file: file)
+    }
+
+    public static func parse(_ json: [String: Any], file: String) throws -> TransformerConfig {
+        func int(_ key: String, default value: Int? = nil) throws -> Int {
+            if let n = json[key] as? NSNumber { return n.intValue }
+            if let value { return value }
+            throw ModelError.invalidConfig(file: file, reason: "missing integer '\(key)'")
+        }
+        let modelType = json["model_type"] as? String ?? ""
+        let architectures = json["architectures"] as? [String] ?? []
+        let positionType = json["position_embedding_type"] as? String ?? "absolute"
+        let feedForward = json["feed_forward_type"] as? String
+        let nameOrPath = json["_name_or_path"] as? String ?? ""
+        let autoConfig = (json["auto_map"] as? [String: Any])?["AutoConfig"] as? String ?? ""
+
+        guard modelType == "bert" || modelType == "jina_bert" || architectures.contains(where: { $0.contains("Bert") }) else {
+            throw ModelError.unsupportedArchitecture(file: file, reason: "model_type '\(modelType)' (architectures \(architectures)); supported: BERT and JinaBERT encoders")
+        }
+        let architecture: Architecture
+        if nameOrPath.contains("qk-post-norm") || autoConfig.contains("qk-post-norm") {
+            architecture = .jinaBertQKPostNorm
+        } else if positionType == "alibi" {
+            guard feedForward == nil || feedForward == "geglu" else {
+                throw ModelError.unsupportedArchitecture(file: file, reason: "feed_forward_type '\(feedForward!)'; supported: geglu")
+            }
+            architecture = .jinaBert
+        } else if positionType == "absolute" {
+            architecture = .bert
+        } else {
+            throw ModelError.unsupportedArchitecture(file: file, reason: "position_embedding_type '\(positionType)'; supported: absolute, alibi")
+        }
+        if architecture == .bert, let act = json["hidden_act"] as? String, act != "gelu" {
+            throw ModelError.unsupportedArchitecture(file: file, reason: "hidden_act '\(act)'; supported: gelu (exact erf)")
+        }
+        let hidden = try int("hidden_size")
+        let heads = try int("num_attention_heads")
+        guard hidden > 0, heads > 0, hidden % heads == 0 else {
+            throw ModelError.invalidConfig(file: file, reason: "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
+        }
+        let config = TransformerConfig(
+            architecture: architecture,
+            hiddenSize: hidden,
+            layers: try int("num_hidden_layers"),
+            heads: heads,
+            intermediateSize: try int("intermediate_size"),
+            vocabularySize: try int("vocab_size"),
+            maxPositionEmbeddings: try int("max_position_embeddings", default: 512),
+            typeVocabularySize: try int("type_vocab_size", default: 2),
+            layerNormEps: Float((json["layer_norm_eps"] as? NSNumber)?.doubleValue ?? 1e-12),
+            modelMaxLength: (json["model_max_length"] as? NSNumber)?.intValue,
+            torchDType: json["torch_dtype"] as? String
+        )
+        guard config.layers > 0, config.intermediateSize > 0, config.vocabularySize > 0 else {
+            throw ModelError.invalidConfig(file: file, reason: "num_hidden_layers, intermediate_size and vocab_size must be positive")
+        }
+        return config
+    }
+}

@@ -1,0 +1,59 @@
+import Compute
+import Formats
+
+/// Builds compute objects from named checkpoint tensors, checking every shape.
+struct WeightLoader {
+    let store: TensorStore
+
+    func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
+        try store.require(name, shape: shape)
+    }
+
+    func vector(_ name: String, _ n: Int) throws -> [Float] {
+        try tensor(name, [n]).floats()
+    }
+
+    /// A LayerNorm's weight and bias (HF names `.weight`/`.bias`; very old checkpoints `.gamma`/`.beta`).
+    func layerNorm(_ prefix: String, _ n: Int, eps: Float) throws -> LayerNormWeights {
+        if store.tensor(prefix + ".weight") == nil, store.tensor(prefix + ".gamma") != nil {
+            return LayerNormWeights(gamma: try vector(prefix + ".gamma", n), beta: try vector(prefix + ".beta", n), eps: eps)
+        }
+        return LayerNormWeights(gamma: try vector(prefix + ".weight", n), beta: try vector(prefix + ".bias", n), eps: eps)
+    }
+
+    /// A Linear layer from `prefix.weight` [out, in] and, when `bias`, `prefix.bias` [out].
+    func linear(_ prefix: String, out: Int, in inFeatures: Int, bias: Bool = true) throws -> Linear {
+        try fused([prefix], out: out, in: inFeatures, bias: bias)
+    }
+
+    /// Several Linear layers with the same input stacked into one (e.g. Q, K, V → [3H, H]).
+    /// `swapHalves` exchanges the two row halves of a single weight (puts a GLU gate half first).
+    func fused(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true, swapHalves: Bool = false) throws -> Linear {
+        let weights = try prefixes.map { try tensor($0 + ".weight", [out, inFeatures]) }
+        let biases: [Float]? = bias ? try prefixes.flatMap { try vector($0 + ".bias", out) } : nil
+        let total = out * prefixes.count
+        var values = weights.flatMap { $0.floats() }
+        if swapHalves {
+            let half = values.count / 2
+            values = Array(values[half...] + values[..<half])
+        }
+        return Linear(weight: values, bias: biases, outFeatures: total, inFeatures: inFeatures)
+    }
+}
+
+/// γ, β and ε of one LayerNorm.
+struct LayerNormWeights: Sendable {
+    let gamma: [Float]
+    let beta: [Float]
+    let eps: Float
+
+    /// x = LN(x + residual) over rows of `gamma.count` values.
+    func apply(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, pool: ThreadPool) {
+        gamma.withUnsafeBufferPointer { g in
+            beta.withUnsafeBufferPointer { b in
+                Ops.addLayerNorm(x, residual: residual, gamma: g.baseAddress!, beta: b.baseAddress!,
+                                 eps: eps, rows: rows, cols: gamma.count, pool: pool)
+            }
+        }
+    }
+}

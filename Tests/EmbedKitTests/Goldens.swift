@@ -1,0 +1,51 @@
+import Foundation
+
+/// golden.json of a fixture folder (see ../shared/fixtures/README.md).
+struct Golden: Decodable {
+    struct Case: Decodable {
+        let text: String
+        let input_ids: [Int]?
+        let embedding: [Float]
+    }
+    struct TokenCase: Decodable {
+        let text: String
+        let rows: [[Float]]
+    }
+    struct Matryoshka: Decodable {
+        let dimensions: Int
+        let normalized: Bool
+        let cases: [Case]
+    }
+    let max_seq_length: Int
+    let dimension: Int
+    let normalize: Bool
+    let cases: [Case]
+    let short_max_len: [Case]
+    let token_embeddings: [TokenCase]
+    let matryoshka: [Matryoshka]?
+}
+
+enum Fixtures {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let tiny = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny"]
+
+    /// A fixture folder: the project's own tiny models, or the real MiniLM from ../shared.
+    static func folder(_ name: String) -> URL? {
+        let local = repoRoot.appendingPathComponent("Tests/Fixtures/\(name)")
+        if FileManager.default.fileExists(atPath: local.path) { return local }
+        for shared in [repoRoot.deletingLastPathComponent().appendingPathComponent("shared"), URL(fileURLWithPath: "/work/shared")] {
+            let url = shared.appendingPathComponent("fixtures/\(name)")
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("golden.json").path) { return url }
+        }
+        return nil
+    }
+
+    static func golden(_ folder: URL) throws -> Golden {
+        try JSONDecoder().decode(Golden.self, from: Data(contentsOf: folder.appendingPathComponent("golden.json")))
+    }
+
+    static func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
+        guard a.count == b.count else { return .infinity }
+        return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+}
