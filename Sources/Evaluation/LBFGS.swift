@@ -3,23 +3,25 @@
 /// Moré–Thuente line search (ftol 1e-3, gtol 0.9, xtol 0.1, at most 20 evaluations),
 /// correction pairs skipped when sᵀy ≤ ε·yᵀy. Stops when max|g| ≤ pgtol, when the relative decrease
 /// of f is ≤ ftol, or after `maxIterations` iterations.
-struct LBFGS {
-    var memory = 10
-    var maxIterations = 100
-    var pgtol = 1e-4
-    var ftol = 2.220446049250313e-09
-    var maxLineSearch = 20
-    var maxEvaluations = 15000
+package struct LBFGS {
+    package var memory = 10
+    package var maxIterations = 100
+    package var pgtol = 1e-4
+    package var ftol = 2.220446049250313e-09
+    package var maxLineSearch = 20
+    package var maxEvaluations = 15000
 
-    struct Result {
-        var x: [Double]
-        var f: Double
-        var iterations: Int
-        var converged: Bool
+    package struct Result {
+        package var x: [Double]
+        package var f: Double
+        package var iterations: Int
+        package var converged: Bool
     }
 
+    package init() {}
+
     /// Minimises `fg(x) → (f, ∇f)` from `x0`.
-    func minimize(_ x0: [Double], _ fg: ([Double]) -> (Double, [Double])) -> Result {
+    package func minimize(_ x0: [Double], _ fg: ([Double]) -> (Double, [Double])) -> Result {
         let n = x0.count
         var x = x0
         var (f, g) = fg(x)
