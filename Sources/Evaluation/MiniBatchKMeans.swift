@@ -1,3 +1,5 @@
+import Foundation
+
 /// scikit-learn 1.3 `MiniBatchKMeans(n_clusters=k, batch_size=500, n_init="auto")` with k-means++ init,
 /// drawing from a numpy `RandomState` exactly in sklearn's order: validation indices, (init indices),
 /// k-means++ (choice, then uniform trials per centre), then per step a `randint` minibatch and, when
@@ -152,5 +154,3 @@ public struct MiniBatchKMeans {
         return out
     }
 }
-
-import Foundation
