@@ -1,6 +1,143 @@
 import ArgumentParser
+import EmbedKit
+import Evaluation
+import Foundation
 
+/// `embedkit eval <task-type>`: mteb 1.1.1-compatible evaluation of a model on local JSON-lines data.
+/// Prints one JSON object (mteb field names, 0–1 scale) on stdout and a table on stderr.
 struct EvalCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "(not implemented yet)")
-    func run() async throws { throw ValidationError("'eval' is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a model as mteb 1.1.1 does (STS, pair classification, classification, clustering, reranking, retrieval).",
+        discussion: "Data formats: docs/eval.md. Scores go to stdout as one JSON object; a table and progress go to stderr.")
+
+    enum TaskType: String, ExpressibleByArgument, CaseIterable {
+        case sts, pairClassification = "pair-classification", classification, clustering, reranking, retrieval
+    }
+
+    @Argument(help: "Task type: \(TaskType.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var taskType: TaskType
+
+    @Option(name: .long, help: "Model folder or Hugging Face id.")
+    var model: String
+
+    @Option(name: .long, help: "Data file (JSON lines) for sts, pair-classification, clustering, reranking.")
+    var data: String?
+
+    @Option(name: .long, help: "classification: training rows {text,label}.")
+    var train: String?
+    @Option(name: .long, help: "classification: test rows {text,label}.")
+    var test: String?
+    @Option(name: .long, help: "classification: number of undersampling experiments (mteb default 10).")
+    var nExperiments = 10
+    @Option(name: .long, help: "classification: training samples per label (mteb default 8; C-MTEB uses 32).")
+    var samplesPerLabel = 8
+
+    @Option(name: .long, help: "retrieval: corpus rows {_id,title?,text}.")
+    var corpus: String?
+    @Option(name: .long, help: "retrieval: query rows {_id,text}.")
+    var queries: String?
+    @Option(name: .long, help: "retrieval: qrels, BEIR .tsv or JSON lines {query-id,corpus-id,score}.")
+    var qrels: String?
+
+    @Option(name: .long, help: "sts: lowest gold score (normalisation).")
+    var minScore = 0.0
+    @Option(name: .long, help: "sts: highest gold score (normalisation).")
+    var maxScore = 5.0
+
+    @Option(name: .long, help: "clustering: MiniBatchKMeans batch size (mteb: 500).")
+    var clusteringBatchSize = 500
+
+    @Option(name: .long, help: "Texts per forward pass.")
+    var batchSize = 32
+    @Option(name: .long, help: "Token limit per text (default: the model's max_seq_length).")
+    var maxLength: Int?
+
+    @Option(name: .long, help: "Write mteb's results JSON to DIR/<task-name>.json.")
+    var save: String?
+    @Option(name: .long, help: "Task name for --save (default: the data file name without extension).")
+    var taskName: String?
+    @Option(name: .long, help: "Split name for --save.")
+    var split = "test"
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        switch taskType {
+        case .sts, .pairClassification, .clustering, .reranking:
+            if data == nil { throw ValidationError("\(taskType.rawValue) needs --data FILE") }
+        case .classification:
+            if train == nil || test == nil { throw ValidationError("classification needs --train FILE and --test FILE") }
+            guard nExperiments >= 1, samplesPerLabel >= 1 else { throw ValidationError("--n-experiments and --samples-per-label must be at least 1") }
+        case .retrieval:
+            if corpus == nil || queries == nil || qrels == nil { throw ValidationError("retrieval needs --corpus, --queries and --qrels") }
+        }
+        if taskType == .sts && !(maxScore > minScore) { throw ValidationError("--max-score must exceed --min-score") }
+        if clusteringBatchSize < 1 { throw ValidationError("--clustering-batch-size must be at least 1") }
+    }
+
+    /// Data and model errors (EvaluationError, EmbedKitError) are reported by their descriptions.
+    func run() async throws {
+        try await evaluate()
+    }
+
+    private func evaluate() async throws {
+        // Read the data first, so a bad file fails before the model loads.
+        enum Loaded {
+            case sts(STSData), pair(PairClassificationData), classification(ClassificationData)
+            case clustering([ClusteringSet]), reranking([RerankingSample]), retrieval(RetrievalData)
+        }
+        let loaded: Loaded
+        switch taskType {
+        case .sts: loaded = .sts(try DataFiles.sts(path: data!, minScore: minScore, maxScore: maxScore))
+        case .pairClassification: loaded = .pair(try DataFiles.pairClassification(path: data!))
+        case .classification:
+            loaded = .classification(try DataFiles.classification(train: train!, test: test!, experiments: nExperiments, samplesPerLabel: samplesPerLabel))
+        case .clustering: loaded = .clustering(try DataFiles.clustering(path: data!))
+        case .reranking: loaded = .reranking(try DataFiles.reranking(path: data!))
+        case .retrieval: loaded = .retrieval(try DataFiles.retrieval(corpus: corpus!, queries: queries!, qrels: qrels!))
+        }
+
+        let embeddingModel = try await EmbeddingModel.load(model)
+        let options = EncodeOptions(batchSize: batchSize, maxLength: maxLength)
+        let start = Date()
+        let cache = EmbeddingCache(chunkSize: max(batchSize * 32, 256), progress: { done, total in
+            EvalCommand.log("embedded \(done)/\(total) texts (\(Int(Date().timeIntervalSince(start)))s)")
+        }) { texts in try embeddingModel.encode(texts, options: options) }
+        let stepProgress: (String) -> (Int, Int) -> Void = { what in { i, n in EvalCommand.log("\(what) \(i)/\(n)") } }
+
+        let result: ResultJSON
+        switch loaded {
+        case .sts(let d): result = try STSEvaluation.evaluate(d, cache: cache)
+        case .pair(let d): result = try PairClassificationEvaluation.evaluate(d, cache: cache)
+        case .classification(let d): result = try ClassificationEvaluation.evaluate(d, cache: cache, progress: stepProgress("experiment")).result
+        case .clustering(let d):
+            result = try ClusteringEvaluation.evaluate(d, cache: cache, batchSize: clusteringBatchSize, progress: stepProgress("clustering set")).result
+        case .reranking(let d): result = try RerankingEvaluation.evaluate(d, cache: cache)
+        case .retrieval(let d): result = try RetrievalEvaluation.evaluate(d, cache: cache, progress: stepProgress("queries searched"))
+        }
+        let elapsed = Date().timeIntervalSince(start)
+
+        print(result.serialized())
+        var table = "\(taskType.rawValue) — \(model) (\(String(format: "%.1f", elapsed)) s, \(cache.count) texts embedded)\n"
+        for (k, v) in MTEBResults.table(result) {
+            table += "  " + k.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%8.4f", v) + "\n"
+        }
+        FileHandle.standardError.write(Data(table.utf8))
+
+        if let save {
+            let name = taskName ?? defaultTaskName()
+            let doc = MTEBResults.document(taskName: name, split: split, taskType: taskType.rawValue, scores: result, evaluationTime: elapsed)
+            let path = try MTEBResults.save(doc, taskName: name, folder: save)
+            EvalCommand.log("saved \(path)")
+        }
+    }
+
+    private func defaultTaskName() -> String {
+        let file = data ?? test ?? corpus ?? taskType.rawValue
+        return URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+    }
+
+    static func log(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
 }
