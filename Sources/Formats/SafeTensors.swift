@@ -4,7 +4,11 @@ import Foundation
 /// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the data.
 /// The file is memory-mapped; every offset is bounds-checked before use.
 public enum SafeTensors {
-    static let skippedDTypes: Set<String> = ["I64", "I32", "I16", "I8", "U8", "U16", "U32", "U64", "BOOL", "F64"]
+    /// Element sizes of the safetensors dtypes that are valid but not model weights here.
+    static let otherDTypeSizes: [String: Int] = [
+        "F64": 8, "I64": 8, "U64": 8, "I32": 4, "U32": 4, "I16": 2, "U16": 2,
+        "I8": 1, "U8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1,
+    ]
 
     public static func load(_ url: URL) throws -> TensorStore {
         let file = url.path
@@ -39,30 +43,42 @@ public enum SafeTensors {
                   let shapeAny = entry["shape"] as? [Any],
                   let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
             else { throw bad("tensor '\(name)' has no valid dtype/shape/data_offsets") }
-            guard let dtype = DType(rawValue: dtypeName) else {
-                // Integer and f64 buffers (e.g. BERT's `embeddings.position_ids`) are not weights: skip them.
-                if skippedDTypes.contains(dtypeName) { continue }
-                throw FormatError.unsupported(file: file, reason: "tensor '\(name)' has dtype \(dtypeName); supported: F32, F16, BF16")
+            let dtype = DType(rawValue: dtypeName)
+            guard let elementSize = dtype?.byteSize ?? otherDTypeSizes[dtypeName] else {
+                throw FormatError.unsupported(file: file, reason: "tensor '\(name)' has unknown dtype \(dtypeName); supported: F32, F16, BF16")
             }
             var shape: [Int] = []
             var count = 1
             for d in shapeAny {
-                guard let n = (d as? NSNumber)?.intValue, n >= 0, n < (1 << 40) else { throw bad("tensor '\(name)' has an invalid shape") }
+                guard let n = Self.count(d), n < (1 << 40) else { throw bad("tensor '\(name)' has an invalid shape") }
                 shape.append(n)
                 let (p, o) = count.multipliedReportingOverflow(by: n)
                 guard !o else { throw bad("tensor '\(name)' shape overflows") }
                 count = p
             }
-            guard let b = (offsetsAny[0] as? NSNumber)?.intValue, let e = (offsetsAny[1] as? NSNumber)?.intValue,
-                  b >= 0, e >= b, e <= dataSize
+            guard let b = Self.count(offsetsAny[0]), let e = Self.count(offsetsAny[1]),
+                  e >= b, e <= dataSize
             else { throw bad("tensor '\(name)' data_offsets are outside the file") }
-            guard e - b == count * dtype.byteSize else {
-                throw bad("tensor '\(name)' has \(e - b) bytes, but shape \(shape) of \(dtypeName) needs \(count * dtype.byteSize)")
+            let (needed, o) = count.multipliedReportingOverflow(by: elementSize)
+            guard !o, e - b == needed else {
+                throw bad("tensor '\(name)' has \(e - b) bytes, but shape \(shape) of \(dtypeName) needs \(count) × \(elementSize)")
             }
+            // Integer/F64 tensors (e.g. the I64 `embeddings.position_ids` buffer many BERT
+            // checkpoints carry) are checked but not loaded: no model weight uses them.
+            guard let dtype else { continue }
             // A slice shares the mapping: no copy until the model packs its weights.
             let bytes = data[start + dataStart + b ..< start + dataStart + e]
             tensors[name] = Tensor(name: name, shape: shape, dtype: dtype, bytes: bytes)
         }
         return TensorStore(file: file, tensors: tensors)
+    }
+
+    /// A JSON number that is a non-negative integer (below 2^53), else nil: 1.5, -1 and 1e30 are
+    /// rejected rather than truncated or wrapped.
+    static func count(_ any: Any) -> Int? {
+        guard let n = any as? NSNumber else { return nil }
+        let d = n.doubleValue
+        guard d >= 0, d < 9_007_199_254_740_992, d.rounded(.towardZero) == d else { return nil }
+        return Int(d)
     }
 }

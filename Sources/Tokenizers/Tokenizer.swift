@@ -20,6 +20,13 @@ public struct Encoding: Sendable, Equatable {
         self.offsets = offsets
         self.specialTokensMask = specialTokensMask
     }
+
+    mutating func truncate(to n: Int) {
+        guard ids.count > n else { return }
+        let k = max(0, n)
+        ids.removeSubrange(k...); typeIds.removeSubrange(k...); tokens.removeSubrange(k...)
+        offsets.removeSubrange(k...); specialTokensMask.removeSubrange(k...)
+    }
 }
 
 public enum TokenizerError: Error, CustomStringConvertible, Equatable {
@@ -42,28 +49,109 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
 public final class Tokenizer: @unchecked Sendable {
     /// `model_max_length` from tokenizer_config.json, if any.
     public let modelMaxLength: Int?
+    /// The added tokens (tokenizer.json `added_tokens`, or the special tokens of a vocab.txt tokenizer).
+    public let addedTokens: [AddedToken]
+    /// Id of the padding token (tokenizer_config `pad_token`, else `[PAD]` / `<pad>`), if known.
+    public let padTokenId: Int?
 
-    init(modelMaxLength: Int?) {
+    let normalizer: Normalizer?
+    let preTokenizer: PreTokenizer?
+    let model: TokenizerModel
+    let postProcessor: PostProcessor?
+    let decoder: Decoder?
+    let addedVocabulary: AddedVocabulary
+
+    init(modelMaxLength: Int?, normalizer: Normalizer?, preTokenizer: PreTokenizer?, model: TokenizerModel,
+         postProcessor: PostProcessor?, decoder: Decoder?, addedTokens: [AddedToken], padToken: String?) {
         self.modelMaxLength = modelMaxLength
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.postProcessor = postProcessor
+        self.decoder = decoder
+        self.addedTokens = addedTokens
+        self.addedVocabulary = AddedVocabulary(tokens: addedTokens, normalizer: normalizer)
+        var pad: Int? = nil
+        for name in [padToken, "[PAD]", "<pad>"].compactMap({ $0 }) {
+            if let id = addedVocabulary.byContent[name] ?? model.tokenToId(name) { pad = id; break }
+        }
+        padTokenId = pad
     }
 
     /// Loads tokenizer.json, or vocab.txt + tokenizer_config.json, from `folder`.
     public static func load(from folder: URL) throws -> Tokenizer {
-        throw TokenizerError.fileNotFound(folder.path)
+        try TokenizerLoader.load(from: folder)
     }
+
+    /// Special tokens the post-processor adds to one sequence (e.g. 2 for `[CLS] … [SEP]`).
+    public var numSpecialTokensSingle: Int { postProcessor?.addedTokensSingle ?? 0 }
 
     /// Encodes one text with special tokens, truncated to `maxLength` tokens (specials included) when given.
     public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {
-        Encoding(ids: [], typeIds: [], tokens: [], offsets: [], specialTokensMask: [])
+        let original = Array(text.unicodeScalars)
+        var e = Encoding(ids: [], typeIds: [], tokens: [], offsets: [], specialTokensMask: [])
+        var modelTokens: [ModelToken] = []
+        for piece in addedVocabulary.split(original, normalizer: normalizer) {
+            if let id = piece.addedTokenId {
+                append(&e, id: id, token: addedVocabulary.byId[id]?.content ?? "", offsets: piece.text.originalRange(0..<piece.text.count))
+                continue
+            }
+            if piece.text.isEmpty { continue }
+            let words = preTokenizer?.preTokenize(piece.text) ?? [piece.text]
+            for w in words where !w.isEmpty {
+                modelTokens.removeAll(keepingCapacity: true)
+                model.tokenize(w.chars, into: &modelTokens)
+                for t in modelTokens {
+                    append(&e, id: t.id, token: idToToken(t.id) ?? "", offsets: w.originalRange(t.range))
+                }
+                if let maxLength, e.ids.count > maxLength { break }
+            }
+            if let maxLength, e.ids.count > maxLength { break }
+        }
+        if let maxLength { e.truncate(to: maxLength - numSpecialTokensSingle) }
+        postProcessor?.process(&e)
+        return e
+    }
+
+    private func append(_ e: inout Encoding, id: Int, token: String, offsets: Range<Int>) {
+        e.ids.append(id); e.typeIds.append(0); e.tokens.append(token); e.offsets.append(offsets); e.specialTokensMask.append(0)
     }
 
     /// Encodes many texts on several cores; the result is in input order.
     public func encodeBatch(_ texts: [String], maxLength: Int? = nil) -> [Encoding] {
-        texts.map { encode($0, maxLength: maxLength) }
+        if texts.count < 2 { return texts.map { encode($0, maxLength: maxLength) } }
+        var results = [Encoding?](repeating: nil, count: texts.count)
+        let workers = min(texts.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let chunk = (texts.count + workers - 1) / workers
+        results.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let a = w * chunk, b = min(texts.count, a + chunk)
+                if a < b { for i in a..<b { out[i] = encode(texts[i], maxLength: maxLength) } }
+            }
+        }
+        return results.map { $0! }
     }
 
-    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String { "" }
-    public func tokenToId(_ token: String) -> Int? { nil }
-    public func idToToken(_ id: Int) -> String? { nil }
-    public var vocabularySize: Int { 0 }
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
+        var toks: [String] = []
+        for id in ids {
+            if let a = addedVocabulary.byId[id] {
+                if skipSpecialTokens && a.special { continue }
+                toks.append(a.content)
+            } else if let t = model.idToToken(id) {
+                toks.append(t)
+            }
+        }
+        if let decoder { return decoder.decodeChain(toks).joined() }
+        return toks.joined(separator: " ")
+    }
+
+    public func tokenToId(_ token: String) -> Int? { addedVocabulary.byContent[token] ?? model.tokenToId(token) }
+    public func idToToken(_ id: Int) -> String? { addedVocabulary.byId[id]?.content ?? model.idToToken(id) }
+
+    /// Size of the model vocabulary plus added tokens not in it (HF `get_vocab_size(with_added_tokens=True)`).
+    public var vocabularySize: Int {
+        model.vocabularySize + addedTokens.filter { model.tokenToId($0.content) == nil }.count
+    }
 }

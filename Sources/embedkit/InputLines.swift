@@ -12,7 +12,7 @@ enum InputLines {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let d = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("\(file): cannot read the input file")
+                throw InputError("\(file): cannot read the input file")
             }
             data = d
         }
@@ -21,18 +21,24 @@ enum InputLines {
         for lineBytes in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             guard let line = String(validating: lineBytes, as: UTF8.self) else {
-                throw ValidationError("\(file):\(lineNumber): the line is not valid UTF-8")
+                throw InputError("\(file):\(lineNumber): the line is not valid UTF-8")
             }
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             do {
                 texts.append(try JSONStringLine.parse(trimmed))
             } catch let e as JSONStringLine.Error {
-                throw ValidationError("\(file):\(lineNumber): \(e.message)")
+                throw InputError("\(file):\(lineNumber): \(e.message)")
             }
         }
         return texts
     }
+}
+
+/// A problem with the input data (printed as one line, without the usage text).
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Parses one JSON string literal. Unlike Foundation's JSON reader it accepts unpaired UTF-16

@@ -1,0 +1,23 @@
+import Foundation
+
+/// HF `RobertaProcessing`: `<s> A </s>`, with ByteLevel-style offset trimming.
+struct RobertaProcessing: PostProcessor {
+    let cls: SpecialPiece
+    let sep: SpecialPiece
+    let trimOffsets: Bool
+    let addPrefixSpace: Bool
+
+    init(_ j: JSONObject) throws {
+        sep = try PostProcessorFactory.tokenPair(j["sep"], j, "sep")
+        cls = try PostProcessorFactory.tokenPair(j["cls"], j, "cls")
+        trimOffsets = try j.bool("trim_offsets", default: true)
+        addPrefixSpace = try j.bool("add_prefix_space", default: true)
+    }
+
+    var addedTokensSingle: Int { 2 }
+
+    func process(_ e: inout Encoding) {
+        if trimOffsets { ByteLevelProcessing.trim(&e, addPrefixSpace: addPrefixSpace) }
+        e.surround(prefix: [(cls, 0)], suffix: [(sep, 0)], sequenceTypeId: 0)
+    }
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Checks the `embedkit embed` and `embedkit tokenize` contracts against every golden.json.
+
+For each fixture it writes the golden texts as JSONL (json.dumps per line, as users do), runs the
+release binary, and requires identical token ids and embeddings within 1e-4. It also checks that bad
+input gives one error line on stderr and a non-zero exit. Prints 'N passed, N failed'.
+"""
+import json, os, subprocess, sys, tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("EMBEDKIT", os.path.join(REPO, ".build/release/embedkit"))
+TOL = 1e-4
+
+
+def fixtures():
+    names = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny"]
+    out = [(n, os.path.join(REPO, "Tests/Fixtures", n)) for n in names]
+    shared = os.path.join(os.path.dirname(REPO), "shared", "fixtures", "all-MiniLM-L6-v2")
+    if os.path.exists(os.path.join(shared, "golden.json")):
+        out.append(("all-MiniLM-L6-v2", shared))
+    else:
+        print("skipping all-MiniLM-L6-v2: ../shared/fixtures not found")
+    return out
+
+
+def run(args, stdin=None):
+    return subprocess.run([BIN] + args, capture_output=True, text=True, input=stdin, timeout=600)
+
+
+def write_jsonl(texts):
+    f = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
+    for t in texts:
+        f.write(json.dumps(t) + "\n")
+    f.close()
+    return f.name
+
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+
+
+for name, folder in fixtures():
+    golden = json.load(open(os.path.join(folder, "golden.json"), encoding="utf-8"))
+    for label, cases, extra in [("cases", golden["cases"], []), ("short_max_len", golden["short_max_len"], ["--max-length", "16"])]:
+        path = write_jsonl([c["text"] for c in cases])
+        tok = run(["tokenize", "--model", folder, "--input", path] + extra)
+        check(tok.returncode == 0, f"{name} tokenize exit {tok.returncode}: {tok.stderr.strip()[:300]}")
+        if tok.returncode == 0:
+            lines = tok.stdout.splitlines()
+            check(len(lines) == len(cases), f"{name} tokenize: {len(lines)} lines for {len(cases)} inputs")
+            for c, line in zip(cases, lines):
+                check(json.loads(line) == c["input_ids"], f"{name} {label} tokenize {c['text'][:40]!r}")
+        emb = run(["embed", "--model", folder, "--input", path] + extra)
+        check(emb.returncode == 0, f"{name} embed exit {emb.returncode}: {emb.stderr.strip()[:300]}")
+        if emb.returncode == 0:
+            lines = emb.stdout.splitlines()
+            check(len(lines) == len(cases), f"{name} embed: {len(lines)} lines for {len(cases)} inputs")
+            worst = 0.0
+            for c, line in zip(cases, lines):
+                v = json.loads(line)
+                d = max(abs(a - b) for a, b in zip(v, c["embedding"])) if len(v) == len(c["embedding"]) else float("inf")
+                worst = max(worst, d)
+                check(d <= TOL, f"{name} {label} embed {c['text'][:40]!r}: |d|={d}")
+            print(f"{name} {label}: {len(cases)} texts, worst |d| = {worst:.3g}")
+        os.unlink(path)
+    for m in golden.get("matryoshka", []):
+        path = write_jsonl([c["text"] for c in m["cases"]])
+        emb = run(["embed", "--model", folder, "--input", path, "--dimensions", str(m["dimensions"]), "--normalize"])
+        check(emb.returncode == 0, f"{name} matryoshka exit {emb.returncode}")
+        for c, line in zip(m["cases"], emb.stdout.splitlines()):
+            v = json.loads(line)
+            check(len(v) == m["dimensions"] and max(abs(a - b) for a, b in zip(v, c["embedding"])) <= TOL,
+                  f"{name} matryoshka k={m['dimensions']} {c['text'][:30]!r}")
+        os.unlink(path)
+
+# Bad input: one line on stderr, non-zero exit, never a crash.
+tiny = os.path.join(REPO, "Tests/Fixtures/dmeta-tiny")
+bad_utf8 = tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False)
+bad_utf8.write(b'"ok"\n"\xff\xfe broken"\n')
+bad_utf8.close()
+not_json = write_jsonl([])
+with open(not_json, "w") as f:
+    f.write("plain text, not a JSON string\n")
+for args, what in [
+    (["embed", "--model", "/nonexistent/model", "x"], "missing model folder"),
+    (["embed", "--model", tiny, "--input", "/nonexistent.jsonl"], "missing input file"),
+    (["embed", "--model", tiny, "--input", bad_utf8.name], "invalid UTF-8"),
+    (["embed", "--model", tiny, "--input", not_json], "line that is not a JSON string"),
+    (["embed", "--model", tiny, "--dimensions", "0", "x"], "dimensions 0"),
+    (["embed", "--model", tiny, "--prompt-name", "nope", "x"], "unknown prompt name"),
+    (["tokenize", "--model", "/nonexistent/model", "x"], "tokenize: missing model"),
+]:
+    r = run(args)
+    err = r.stderr.strip().splitlines()
+    check(r.returncode not in (0,) and r.returncode > 0 and len(err) >= 1 and "Fatal error" not in r.stderr,
+          f"{what}: exit {r.returncode}, stderr {r.stderr.strip()[:200]!r}")
+# Empty and whitespace strings embed as [CLS][SEP], like sentence-transformers.
+r = run(["embed", "--model", tiny, "", "   "])
+check(r.returncode == 0 and len(r.stdout.splitlines()) == 2, f"empty inputs: {r.returncode} {r.stderr.strip()[:200]}")
+
+print(f"cli_goldens: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
