@@ -56,6 +56,14 @@ def summarise(runs):
     return s
 
 
+def pct(s):
+    return fmt(s.get("spread_pct"), ".0f") + "%" if s.get("ok", 0) > 1 else "—"
+
+
+def mb(s):
+    return fmt(s.get("peak_rss_mb"), ".0f") + " MB" if "peak_rss_mb" in s else "—"
+
+
 def fmt(x, spec=".0f", none="—"):
     return none if x is None else format(x, spec)
 
@@ -96,8 +104,7 @@ def main():
         cell = lambda s: fmt(s.get("best_tokens_per_s")) if s.get("ok") else ("failed" if s.get("runs") else "not run")
         lines.append(
             f"| {r['model']} | {r['workload']} | {fmt(texts, 'd')} | {fmt(tokens, 'd')} | {cell(e)} | {cell(p)} | "
-            f"{fmt(r['ratio'], '.2f')}× | {fmt(e.get('spread_pct'), '.0f')}% / {fmt(p.get('spread_pct'), '.0f')}% | "
-            f"{fmt(e.get('peak_rss_mb'), '.0f')} MB | {fmt(p.get('peak_rss_mb'), '.0f')} MB |")
+            f"{fmt(r['ratio'], '.2f')} | {pct(e)} / {pct(p)} | {mb(e)} | {mb(p)} |")
     errors = [(r["model"], r["workload"], eng, err) for r in rows for eng in ("embedkit", "pytorch")
               for err in r[eng].get("errors", [])]
     if errors:

@@ -3,6 +3,7 @@
 # usage: scripts/bench/run.sh [OUT_DIR]        (default: <repo>/bench-out, git-ignored)
 # env:   BENCH_THREADS (2)  BENCH_REPS (2)  BENCH_TIMEOUT seconds per run (600)
 #        BENCH_CASES "model:workload ..." to run a subset (names below)  BENCH_SKIP_BUILD=1
+#        BENCH_MAX_TEXTS caps the texts of every workload (a quick, smaller run)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +31,7 @@ zpoint-large:passages:zh/passages.jsonl:8
 CASES=""
 for c in $ALL_CASES; do
   key=${c%%:*}:$(echo "$c" | cut -d: -f2)
+  if [ -n "${BENCH_MAX_TEXTS:-}" ] && [ "${c##*:}" -gt "$BENCH_MAX_TEXTS" ]; then c=${c%:*}:$BENCH_MAX_TEXTS; fi
   if [ -z "${BENCH_CASES:-}" ] || [[ " $BENCH_CASES " == *" $key "* ]]; then CASES="$CASES $c"; fi
 done
 
