@@ -90,6 +90,8 @@ def edge_cases():
         "<ent> tagged <ent>text</ent> ABC xABCx new york newyork [X] [x] <s> </s> [CLS] [SEP] [MASK]",
         "  <ent>  spaced  ABC  tokens  ", "New York NEW YORK new  york", "``quoted'' text ``again''",
         "digits 123 4567 ٣٤٥ ۱۲۳ ①②", "emoji🙂inside🙂words", "\u0130\u0131 i\u0307", "٠١٢٣٤٥٦٧٨٩",
+        "Ａ\u0301 ｶﾞ A\u0301\u0302 \u0301lead ﬃ\u0308 ㍿\u0301 ①\u20dd",     # mapped scalars carrying marks (Precompiled)
+        "ＦＵＬＬ　ｗｉｄｔｈ ｔｅｘｔ！ ™ ㎏ ℃ 𝐀𝐁𝐂 ǆ ŉ",
     ]
     return e
 
@@ -264,6 +266,14 @@ def build_all(corpus):
             vocab.append([t, -20.0])
     uj2["model"]["byte_fallback"] = True
     out.append(("unigram-byte-fallback-metaspace-never", Tokenizer.from_str(json.dumps(uj2)), None))
+
+    # SentencePiece's Precompiled normalizer (nmt_nfkc), as XLM-R / multilingual-e5 convert: the fixture
+    # built by scripts/dev/make_precompiled_fixture.py, and the Unigram trained above behind it.
+    xl = Tokenizer.from_file(os.path.join(REPO, "Tests", "Fixtures", "tokenizers", "unigram-precompiled", "tokenizer.json"))
+    out.append(("unigram-precompiled-nmt-nfkc", xl, None))
+    pj = json.loads(ug.to_str())
+    pj["normalizer"] = json.loads(xl.to_str())["normalizer"]["normalizers"][0]
+    out.append(("unigram-trained-precompiled-only", Tokenizer.from_str(json.dumps(pj)), None))
     return out
 
 

@@ -21,6 +21,11 @@ public struct Encoding: Sendable, Equatable {
         self.specialTokensMask = specialTokensMask
     }
 
+    mutating func reserveCapacity(_ n: Int) {
+        ids.reserveCapacity(n); typeIds.reserveCapacity(n); tokens.reserveCapacity(n)
+        offsets.reserveCapacity(n); specialTokensMask.reserveCapacity(n)
+    }
+
     mutating func truncate(to n: Int) {
         guard ids.count > n else { return }
         let k = max(0, n)
@@ -60,6 +65,11 @@ public final class Tokenizer: @unchecked Sendable {
     let postProcessor: PostProcessor?
     let decoder: Decoder?
     let addedVocabulary: AddedVocabulary
+    /// `preTokenizer` when it only splits (words are views), or when it is `ByteLevel`.
+    private let splitter: SplittingPreTokenizer?
+    private let byteLevel: ByteLevel?
+    /// Token text by id: added tokens over model tokens ("" where neither has the id).
+    private let tokenStrings: [String]
 
     init(modelMaxLength: Int?, normalizer: Normalizer?, preTokenizer: PreTokenizer?, model: TokenizerModel,
          postProcessor: PostProcessor?, decoder: Decoder?, addedTokens: [AddedToken], padToken: String?) {
@@ -71,6 +81,13 @@ public final class Tokenizer: @unchecked Sendable {
         self.decoder = decoder
         self.addedTokens = addedTokens
         self.addedVocabulary = AddedVocabulary(tokens: addedTokens, normalizer: normalizer)
+        self.splitter = preTokenizer as? SplittingPreTokenizer
+        self.byteLevel = preTokenizer as? ByteLevel
+        let largest = max(model.vocabularySize, (addedTokens.map(\.id).max() ?? -1) + 1)
+        var strings = [String](repeating: "", count: min(largest, 1 << 24))
+        for i in 0..<strings.count { if let t = model.idToToken(i) { strings[i] = t } }
+        for t in addedTokens where t.id < strings.count { strings[t.id] = t.content }
+        self.tokenStrings = strings
         var pad: Int? = nil
         for name in [padToken, "[PAD]", "<pad>"].compactMap({ $0 }) {
             if let id = addedVocabulary.byContent[name] ?? model.tokenToId(name) { pad = id; break }
@@ -90,31 +107,79 @@ public final class Tokenizer: @unchecked Sendable {
     public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {
         let original = Array(text.unicodeScalars)
         var e = Encoding(ids: [], typeIds: [], tokens: [], offsets: [], specialTokensMask: [])
+        e.reserveCapacity(original.count / 3 + 4)
+        // Stop tokenizing once the truncated result is known (one token past the limit).
+        let stop = maxLength.map { max(0, $0 - numSpecialTokensSingle) + 1 } ?? Int.max
         var modelTokens: [ModelToken] = []
         for piece in addedVocabulary.split(original, normalizer: normalizer) {
+            if e.ids.count >= stop { break }
             if let id = piece.addedTokenId {
-                append(&e, id: id, token: addedVocabulary.byId[id]?.content ?? "", offsets: piece.text.originalRange(0..<piece.text.count))
+                append(&e, id: id, offsets: piece.text.originalRange(0..<piece.text.count))
                 continue
             }
             if piece.text.isEmpty { continue }
-            let words = preTokenizer?.preTokenize(piece.text) ?? [piece.text]
-            for w in words where !w.isEmpty {
-                modelTokens.removeAll(keepingCapacity: true)
-                model.tokenize(w.chars, into: &modelTokens)
-                for t in modelTokens {
-                    append(&e, id: t.id, token: idToToken(t.id) ?? "", offsets: w.originalRange(t.range))
-                }
-                if let maxLength, e.ids.count > maxLength { break }
-            }
-            if let maxLength, e.ids.count > maxLength { break }
+            encodeWords(of: piece.text, into: &e, modelTokens: &modelTokens, stop: stop)
         }
         if let maxLength { e.truncate(to: maxLength - numSpecialTokensSingle) }
         postProcessor?.process(&e)
         return e
     }
 
-    private func append(_ e: inout Encoding, id: Int, token: String, offsets: Range<Int>) {
-        e.ids.append(id); e.typeIds.append(0); e.tokens.append(token); e.offsets.append(offsets); e.specialTokensMask.append(0)
+    /// Pre-tokenizes `text` and runs the model on each word, appending its tokens to `e` (until `stop` tokens).
+    private func encodeWords(of text: NormalizedString, into e: inout Encoding, modelTokens: inout [ModelToken], stop: Int) {
+        if preTokenizer == nil || splitter != nil {
+            // Words are views into the piece.
+            text.chars.withUnsafeBufferPointer { chars in
+                let words = splitter?.wordRanges(chars) ?? [0..<chars.count]
+                for w in words where !w.isEmpty {
+                    modelTokens.removeAll(keepingCapacity: true)
+                    model.tokenize(UnsafeBufferPointer(rebasing: chars[w]), into: &modelTokens)
+                    for t in modelTokens {
+                        append(&e, id: t.id, offsets: text.originalRange(w.lowerBound + t.range.lowerBound..<w.lowerBound + t.range.upperBound))
+                    }
+                    if e.ids.count >= stop { break }
+                }
+            }
+        } else if let byteLevel {
+            // Each word is mapped to bytes in a reused buffer; `sources` leads back to the piece.
+            let t = byteLevel.withPrefixSpace(text)
+            var bytes: [Unicode.Scalar] = [], sources: [Int] = []
+            t.chars.withUnsafeBufferPointer { chars in
+                for w in byteLevel.wordRanges(t) where !w.isEmpty {
+                    bytes.removeAll(keepingCapacity: true)
+                    sources.removeAll(keepingCapacity: true)
+                    ByteLevel.appendBytes(of: UnsafeBufferPointer(rebasing: chars[w]), to: &bytes, sources: &sources)
+                    modelTokens.removeAll(keepingCapacity: true)
+                    model.tokenize(bytes, into: &modelTokens)
+                    for m in modelTokens {
+                        let a = w.lowerBound + sources[m.range.lowerBound]
+                        let b = w.lowerBound + sources[m.range.upperBound - 1]
+                        append(&e, id: m.id, offsets: t.originalRange(a..<b + 1))
+                    }
+                    if e.ids.count >= stop { break }
+                }
+            }
+        } else {
+            for w in preTokenizer!.preTokenize(text) where !w.isEmpty {
+                modelTokens.removeAll(keepingCapacity: true)
+                model.tokenize(w.chars, into: &modelTokens)
+                for t in modelTokens { append(&e, id: t.id, offsets: w.originalRange(t.range)) }
+                if e.ids.count >= stop { break }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func append(_ e: inout Encoding, id: Int, offsets: Range<Int>) {
+        e.ids.append(id); e.typeIds.append(0); e.tokens.append(tokenString(id)); e.offsets.append(offsets)
+        e.specialTokensMask.append(0)
+    }
+
+    /// The token text of `id` (added tokens first, as HF), from a dense table.
+    @inline(__always)
+    private func tokenString(_ id: Int) -> String {
+        if id >= 0 && id < tokenStrings.count { return tokenStrings[id] }
+        return addedVocabulary.byId[id]?.content ?? model.idToToken(id) ?? ""
     }
 
     /// Encodes many texts on several cores; the result is in input order.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import EmbedKit
 import Foundation
+import Hub
+import Tokenizers
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,9 +20,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Token limit per input (default: the model's max_seq_length).")
     var maxLength: Int?
 
+    @Flag(name: .long, help: "Time only the tokenizer: characters per second on one core, then on all cores.")
+    var tokenizerOnly = false
+
     func run() async throws {
         let texts = try InputLines.read(file: input, arguments: [])
         guard !texts.isEmpty else { throw ValidationError("\(input): no texts") }
+        if tokenizerOnly { return try await benchTokenizer(texts) }
         let model = try await modelOptions.load()
         let options = EncodeOptions(batchSize: batchSize, maxLength: maxLength)
         // Tokens after truncation, padding never counted (EmbedKit does not pad).
@@ -35,6 +41,52 @@ struct BenchCommand: AsyncParsableCommand {
             "texts_per_s": Double(texts.count) / seconds, "batch_size": batchSize,
             "threads": modelOptions.threads ?? ProcessInfo.processInfo.activeProcessorCount,
             "model": model.info.modelID, "dimension": model.info.dimension,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension BenchCommand {
+    /// Tokenizes every text as `embedkit tokenize` does (sentence-transformers' strip / lowercase, then
+    /// the tokenizer, truncation included), once on one thread and once with `encodeBatch` on all cores.
+    /// Characters are Unicode scalars, as Python's `len`. There is no warm-up pass: the BPE word cache
+    /// starts empty, as in a fresh process.
+    func benchTokenizer(_ texts: [String]) async throws {
+        let folder: URL
+        if HubClient.looksLikeModelID(modelOptions.model) {
+            folder = try await HubClient().snapshot(modelOptions.model)
+        } else {
+            folder = URL(fileURLWithPath: (modelOptions.model as NSString).expandingTildeInPath)
+        }
+        let config = try SentenceBertConfig.read(folder)
+        let limit = maxLength ?? config.maxSeqLength
+        let chars = texts.reduce(0) { $0 + $1.unicodeScalars.count }
+
+        func timed(_ body: (Tokenizer) -> Int) throws -> (seconds: Double, tokens: Int) {
+            let tokenizer = try Tokenizer.load(from: folder)    // fresh caches for each run
+            let start = DispatchTime.now().uptimeNanoseconds
+            let tokens = body(tokenizer)
+            return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, tokens)
+        }
+        let single = try timed { tokenizer in
+            var n = 0
+            for t in texts {
+                let input = PythonString.sentenceTransformersInput(t, lowercase: config.doLowerCase)
+                n += tokenizer.encode(input, maxLength: limit ?? tokenizer.modelMaxLength).ids.count
+            }
+            return n
+        }
+        let batch = try timed { tokenizer in
+            let inputs = texts.map { PythonString.sentenceTransformersInput($0, lowercase: config.doLowerCase) }
+            return tokenizer.encodeBatch(inputs, maxLength: limit ?? tokenizer.modelMaxLength).reduce(0) { $0 + $1.ids.count }
+        }
+        let result: [String: Any] = [
+            "texts": texts.count, "chars": chars, "tokens": single.tokens,
+            "seconds_one_thread": single.seconds, "chars_per_s_one_thread": Double(chars) / single.seconds,
+            "tokens_per_s_one_thread": Double(single.tokens) / single.seconds,
+            "seconds_all_threads": batch.seconds, "chars_per_s_all_threads": Double(chars) / batch.seconds,
+            "threads": ProcessInfo.processInfo.activeProcessorCount, "model": modelOptions.model,
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

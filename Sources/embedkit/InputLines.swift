@@ -16,17 +16,28 @@ enum InputLines {
             }
             data = d
         }
+        return try data.withUnsafeBytes { raw in
+            try parseLines(raw.bindMemory(to: UInt8.self), file: file)
+        }
+    }
+
+    /// One JSON string per line; blank lines skipped; a UTF-8 byte-order mark at the start ignored.
+    static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> [String] {
         var texts: [String] = []
         var lineNumber = 0
-        for lineBytes in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        var start = 0
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
             lineNumber += 1
-            guard let line = String(validating: lineBytes, as: UTF8.self) else {
-                throw InputError("\(file):\(lineNumber): the line is not valid UTF-8")
-            }
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
+            var a = start, b = end
+            while a < b && JSONStringLine.isJSONSpace(bytes[a]) { a += 1 }
+            while b > a && JSONStringLine.isJSONSpace(bytes[b - 1]) { b -= 1 }
+            start = end + 1
+            if a == b { continue }
             do {
-                texts.append(try JSONStringLine.parse(trimmed))
+                texts.append(try JSONStringLine.parse(UnsafeBufferPointer(rebasing: bytes[a..<b])))
             } catch let e as JSONStringLine.Error {
                 throw InputError("\(file):\(lineNumber): \(e.message)")
             }
@@ -46,57 +57,92 @@ struct InputError: Error, CustomStringConvertible {
 enum JSONStringLine {
     struct Error: Swift.Error { let message: String }
 
+    /// JSON whitespace around the string: space, tab, carriage return.
+    @inline(__always)
+    static func isJSONSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+
     static func parse(_ text: String) throws -> String {
-        let u = Array(text.unicodeScalars)
-        guard u.count >= 2, u.first == "\"", u.last == "\"" else {
+        var t = text
+        return try t.withUTF8 { try parse($0) }
+    }
+
+    /// Parses one line's bytes (surrounding whitespace already removed).
+    static func parse(_ u: UnsafeBufferPointer<UInt8>) throws -> String {
+        guard u.count >= 2, u[0] == UInt8(ascii: "\""), u[u.count - 1] == UInt8(ascii: "\"") else {
             throw Error(message: "expected one JSON string per line, like \"some text\"")
         }
-        var out = String.UnicodeScalarView()
-        var i = 1
         let end = u.count - 1
+        // Fast path: no escapes, so the text is the bytes between the quotes.
+        var plain = true
+        for k in 1..<end {
+            let c = u[k]
+            if c == UInt8(ascii: "\\") || c == UInt8(ascii: "\"") || c < 0x20 { plain = false; break }
+        }
+        if plain {
+            guard let s = String(validating: UnsafeBufferPointer(rebasing: u[1..<end]), as: UTF8.self) else {
+                throw Error(message: "the line is not valid UTF-8")
+            }
+            return s
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(end)
+        func appendScalar(_ v: UInt32) {
+            let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
+            out.append(contentsOf: Unicode.UTF8.encode(scalar)!)
+        }
         func hex4(_ at: Int) throws -> UInt32 {
             guard at + 4 <= end else { throw Error(message: "truncated \\u escape") }
             var v: UInt32 = 0
             for k in at..<at + 4 {
-                guard let d = UInt32(String(u[k]), radix: 16)
-                else { throw Error(message: "invalid \\u escape") }
+                let c = u[k]
+                let d: UInt32
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
+                default: throw Error(message: "invalid \\u escape")
+                }
                 v = v * 16 + d
             }
             return v
         }
+        var i = 1
         while i < end {
             let c = u[i]
-            if c == "\"" { throw Error(message: "unescaped quote inside the string (one JSON string per line)") }
-            if c != "\\" {
-                if c.value < 0x20 { throw Error(message: "raw control character in a JSON string") }
+            if c == UInt8(ascii: "\"") { throw Error(message: "unescaped quote inside the string (one JSON string per line)") }
+            if c != UInt8(ascii: "\\") {
+                if c < 0x20 { throw Error(message: "raw control character in a JSON string") }
                 out.append(c); i += 1; continue
             }
             guard i + 1 < end else { throw Error(message: "dangling backslash") }
             let e = u[i + 1]
             i += 2
             switch e {
-            case "\"": out.append("\"")
-            case "\\": out.append("\\")
-            case "/": out.append("/")
-            case "b": out.append("\u{08}")
-            case "f": out.append("\u{0C}")
-            case "n": out.append("\n")
-            case "r": out.append("\r")
-            case "t": out.append("\t")
-            case "u":
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): out.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
                 let v = try hex4(i)
                 i += 4
-                if (0xD800..<0xDC00).contains(v), i + 6 <= end, u[i] == "\\", u[i + 1] == "u",
+                if (0xD800..<0xDC00).contains(v), i + 6 <= end, u[i] == UInt8(ascii: "\\"), u[i + 1] == UInt8(ascii: "u"),
                    let lo = try? hex4(i + 2), (0xDC00..<0xE000).contains(lo) {
                     i += 6
-                    out.append(Unicode.Scalar(0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00))!)
+                    appendScalar(0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00))
                 } else {
-                    out.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+                    appendScalar(v)     // an unpaired surrogate becomes U+FFFD
                 }
             default:
-                throw Error(message: "invalid escape \\\(e)")
+                throw Error(message: "invalid escape \\\(Unicode.Scalar(e))")
             }
         }
-        return String(out)
+        guard let s = String(validating: out, as: UTF8.self) else {
+            throw Error(message: "the line is not valid UTF-8")
+        }
+        return s
     }
 }

@@ -47,14 +47,36 @@ struct TokenizeCommand: AsyncParsableCommand {
         let limit = maxLength ?? st.maxSeqLength ?? tokenizer.modelMaxLength
         let prepared = lines.map { PythonString.sentenceTransformersInput($0, lowercase: st.doLowerCase) }
         let encodings = tokenizer.encodeBatch(prepared, maxLength: limit)
-        var out = String()
+        var out: [UInt8] = []
         out.reserveCapacity(encodings.count * 64)
         for e in encodings {
-            out += "["
-            out += e.ids.map(String.init).joined(separator: ",")
-            out += "]\n"
+            out.append(UInt8(ascii: "["))
+            for (k, id) in e.ids.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                appendDecimal(id, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+            out.append(UInt8(ascii: "\n"))
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        FileHandle.standardOutput.write(Data(out))
+    }
+}
+
+/// Appends the decimal digits of `n` (≥ 0 or not) to `out`.
+func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+    if n < 0 { out.append(UInt8(ascii: "-")) }
+    var v = n.magnitude
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { d in
+        repeat {
+            d[count] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            count += 1
+        } while v > 0
+        for k in stride(from: count - 1, through: 0, by: -1) { out.append(d[k]) }
     }
 }
 

@@ -27,7 +27,7 @@ import Tokenizers
     }
 
     @Test(arguments: [
-        ("normalizer", #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "normalizer": {"type": "Precompiled"}}"#, "Precompiled"),
+        ("normalizer", #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "normalizer": {"type": "Fancy"}}"#, "Fancy"),
         ("pre_tokenizer", #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Magic"}}"#, "Magic"),
         ("model", #"{"model": {"type": "Neural", "vocab": {}}}"#, "Neural"),
         ("post_processor", #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "post_processor": {"type": "Foo"}}"#, "Foo"),
@@ -51,6 +51,9 @@ import Tokenizers
         #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[CLS]"}}], "special_tokens": {}}}"#,
         #"[1, 2, 3]"#,
         #"{"normalizer": null}"#,
+        #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "normalizer": {"type": "Precompiled", "precompiled_charsmap": "%%%"}}"#,
+        #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "normalizer": {"type": "Precompiled", "precompiled_charsmap": "AAE="}}"#,
+        #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "normalizer": {"type": "Precompiled", "precompiled_charsmap": "/////wAAAAA="}}"#,
     ])
     func invalidContent(_ json: String) throws {
         let dir = try folder(with: json)

@@ -2,11 +2,18 @@ import Foundation
 
 /// Character classes used by HF `tokenizers` (Rust `char` methods, `unicode_categories`, Oniguruma classes).
 enum CharacterClasses {
+    /// CJK Unified Ideographs and Extension A (U+3400–U+9FFF, with the Yijing symbols between them):
+    /// letters or symbols, never whitespace, punctuation, marks or controls, unchanged by case mapping
+    /// and normalization. Lets the common case of Chinese text skip Unicode property lookups.
+    @inline(__always)
+    static func isPlainIdeograph(_ v: UInt32) -> Bool { v >= 0x3400 && v <= 0x9FFF }
+
     /// Rust `char::is_whitespace` (Unicode White_Space); also Oniguruma `\s`.
     @inline(__always)
     static func isWhitespace(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
         if v < 0x80 { return v == 0x20 || (v >= 0x09 && v <= 0x0D) }
+        if isPlainIdeograph(v) { return false }
         return c.properties.isWhitespace
     }
 
@@ -20,7 +27,7 @@ enum CharacterClasses {
         let v = c.value
         if v == 0x09 || v == 0x0A || v == 0x0D { return false }
         if v < 0x20 || v == 0x7F { return true }
-        if v < 0x80 { return false }
+        if v < 0x80 || isPlainIdeograph(v) { return false }
         switch c.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned: return true
         default: return false
@@ -32,7 +39,7 @@ enum CharacterClasses {
     static func isBertPunctuation(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
         if (v >= 33 && v <= 47) || (v >= 58 && v <= 64) || (v >= 91 && v <= 96) || (v >= 123 && v <= 126) { return true }
-        if v < 0x80 { return false }
+        if v < 0x80 || isPlainIdeograph(v) { return false }
         return isUnicodePunctuation(c)
     }
 
@@ -58,14 +65,14 @@ enum CharacterClasses {
     /// Unicode Mn (non-spacing mark).
     @inline(__always)
     static func isNonSpacingMark(_ c: Unicode.Scalar) -> Bool {
-        if c.value < 0x300 { return false }
+        if c.value < 0x300 || isPlainIdeograph(c.value) { return false }
         return c.properties.generalCategory == .nonspacingMark
     }
 
     /// Unicode M* (combining mark).
     @inline(__always)
     static func isCombiningMark(_ c: Unicode.Scalar) -> Bool {
-        if c.value < 0x300 { return false }
+        if c.value < 0x300 || isPlainIdeograph(c.value) { return false }
         switch c.properties.generalCategory {
         case .nonspacingMark, .spacingMark, .enclosingMark: return true
         default: return false

@@ -5,8 +5,8 @@ import Foundation
 /// end_of_word_suffix / ignore_merges. `dropout` is ignored (inference).
 final class BPE: TokenizerModel, @unchecked Sendable {
     let vocab: Vocabulary
-    /// (left id << 32 | right id) → (rank, merged id)
-    let merges: [UInt64: (rank: Int32, id: Int32)]
+    /// (left id, right id) → (rank, merged id)
+    let merges: MergeTable
     let unkToken: String?
     let fuseUnk: Bool
     let byteFallback: Bool
@@ -16,11 +16,13 @@ final class BPE: TokenizerModel, @unchecked Sendable {
     /// id of "<0xXX>" for each byte, if all present.
     let byteTokens: [Int?]
     /// id of each single scalar without prefix/suffix (fast path for word initialisation).
-    let charIds: [UInt32: Int]
+    let charIds: ScalarMap
+    let unkId: Int?
 
+    /// Recent words and their tokens, direct-mapped by hash (a word evicts the one in its slot).
     private let cacheLock = NSLock()
-    private var cache: [String: (word: [Unicode.Scalar], tokens: [ModelToken])] = [:]
-    private static let cacheCapacity = 10_000
+    private var cache: [(word: [Unicode.Scalar], tokens: [ModelToken])?]
+    private static let cacheSlots = 1 << 14
 
     init(_ j: JSONObject) throws {
         let v = try Vocabulary.parse(j["vocab"], j)
@@ -33,8 +35,8 @@ final class BPE: TokenizerModel, @unchecked Sendable {
         endOfWordSuffix = try j.optionalString("end_of_word_suffix")
         ignoreMerges = try j.bool("ignore_merges", default: false)
         let prefixLen = continuingSubwordPrefix?.unicodeScalars.count ?? 0
-        var m: [UInt64: (rank: Int32, id: Int32)] = [:]
         let list = try j.array("merges") ?? []
+        var m: [(UInt64, rank: Int32, id: Int32)] = []
         m.reserveCapacity(list.count)
         for (rank, item) in list.enumerated() {
             let a: String, b: String
@@ -50,23 +52,22 @@ final class BPE: TokenizerModel, @unchecked Sendable {
             guard let ia = voc.id(a), let ib = voc.id(b) else { throw j.fail("merge \(rank) uses a token missing from the vocabulary") }
             let merged = a + String(String.UnicodeScalarView(b.unicodeScalars.dropFirst(prefixLen)))
             guard let im = voc.id(merged) else { throw j.fail("merge \(rank) result '\(merged)' is missing from the vocabulary") }
-            let key = UInt64(ia) << 32 | UInt64(ib)
-            m[key] = (Int32(rank), Int32(im))
+            m.append((UInt64(ia) << 32 | UInt64(ib), Int32(rank), Int32(im)))
         }
-        merges = m
+        merges = MergeTable(m)
         var bt: [Int?] = []
         for b in 0..<256 { bt.append(v[String(format: "<0x%02X>", b)]) }
         byteTokens = bt
-        var ci: [UInt32: Int] = [:]
-        for (t, i) in v {
+        charIds = ScalarMap(voc.pairs.compactMap { t, i in
             let u = t.unicodeScalars
-            if u.count == 1 { ci[u.first!.value] = i }
-        }
-        charIds = ci
+            return u.count == 1 ? (u.first!, i) : nil
+        })
+        unkId = unkToken.flatMap { voc.id($0) }
+        cache = Array(repeating: nil, count: BPE.cacheSlots)
     }
 
     func tokenToId(_ token: String) -> Int? { vocab.id(token) }
-    func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
+    func idToToken(_ id: Int) -> String? { vocab.token(id) }
     var vocabularySize: Int { vocab.count }
 
     private struct Symbol {
@@ -78,30 +79,32 @@ final class BPE: TokenizerModel, @unchecked Sendable {
         var alive: Bool
     }
 
-    func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
+    func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>, into tokens: inout [ModelToken]) {
         if word.isEmpty { return }
         let useCache = word.count < 64
-        var key = ""
+        var slot = 0
         if useCache {
-            key = word.string
+            slot = word.withMemoryRebound(to: UInt32.self) { ScalarTable.hash($0) } & (BPE.cacheSlots - 1)
             cacheLock.lock()
-            let hit = cache[key]
+            if let hit = cache[slot], hit.word.elementsEqual(word) {
+                tokens.append(contentsOf: hit.tokens)
+                cacheLock.unlock()
+                return
+            }
             cacheLock.unlock()
-            if let hit, hit.word == word { tokens.append(contentsOf: hit.tokens); return }
         }
         let mark = tokens.count
         compute(word, into: &tokens)
         if useCache {
-            let result = Array(tokens[mark...])
+            let entry = (Array(word), Array(tokens[mark...]))
             cacheLock.lock()
-            if cache.count >= BPE.cacheCapacity { cache.removeAll(keepingCapacity: true) }
-            cache[key] = (word, result)
+            cache[slot] = entry
             cacheLock.unlock()
         }
     }
 
-    private func compute(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
-        if ignoreMerges, let id = vocab.id(word.string) {
+    private func compute(_ word: UnsafeBufferPointer<Unicode.Scalar>, into tokens: inout [ModelToken]) {
+        if ignoreMerges, let id = vocab.id(word) {
             tokens.append(ModelToken(id: id, range: 0..<word.count)); return
         }
         var symbols: [Symbol] = []
@@ -116,7 +119,7 @@ final class BPE: TokenizerModel, @unchecked Sendable {
         for i in 0..<n {
             var id: Int?
             if simple {
-                id = charIds[word[i].value]
+                id = charIds[word[i]]
             } else {
                 var s = String()
                 if i > 0, let p = continuingSubwordPrefix { s += p }
@@ -141,7 +144,7 @@ final class BPE: TokenizerModel, @unchecked Sendable {
                     continue
                 }
             }
-            if let ut = unkToken, let uid = vocab.id(ut) {
+            if let uid = unkId {
                 if let u = unk {
                     if fuseUnk {
                         unk = (u.id, u.start, i + 1)
@@ -190,7 +193,7 @@ final class BPE: TokenizerModel, @unchecked Sendable {
         }
         @inline(__always) func pairKey(_ a: Int, _ b: Int) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
         for i in 0..<symbols.count - 1 {
-            if let m = merges[pairKey(symbols[i].id, symbols[i + 1].id)] {
+            if let m = merges.find(pairKey(symbols[i].id, symbols[i + 1].id)) {
                 push(UInt64(m.rank) << 32 | UInt64(i))
             }
         }
@@ -201,7 +204,7 @@ final class BPE: TokenizerModel, @unchecked Sendable {
             guard symbols[pos].alive else { continue }
             let nx = symbols[pos].next
             guard nx >= 0 else { continue }
-            guard let m = merges[pairKey(symbols[pos].id, symbols[nx].id)], m.rank == rank else { continue }
+            guard let m = merges.find(pairKey(symbols[pos].id, symbols[nx].id)), m.rank == rank else { continue }
             symbols[pos].id = Int(m.id)
             symbols[pos].end = symbols[nx].end
             symbols[nx].alive = false
@@ -209,10 +212,10 @@ final class BPE: TokenizerModel, @unchecked Sendable {
             symbols[pos].next = nn
             if nn >= 0 { symbols[nn].prev = pos }
             let pv = symbols[pos].prev
-            if pv >= 0, let pm = merges[pairKey(symbols[pv].id, symbols[pos].id)] {
+            if pv >= 0, let pm = merges.find(pairKey(symbols[pv].id, symbols[pos].id)) {
                 push(UInt64(pm.rank) << 32 | UInt64(pv))
             }
-            if nn >= 0, let nm = merges[pairKey(symbols[pos].id, symbols[nn].id)] {
+            if nn >= 0, let nm = merges.find(pairKey(symbols[pos].id, symbols[nn].id)) {
                 push(UInt64(nm.rank) << 32 | UInt64(pos))
             }
         }
@@ -220,6 +223,47 @@ final class BPE: TokenizerModel, @unchecked Sendable {
         while i >= 0 && i < symbols.count {
             tokens.append(ModelToken(id: symbols[i].id, range: symbols[i].start..<symbols[i].end))
             i = symbols[i].next
+        }
+    }
+}
+
+/// (left id << 32 | right id) → (rank, merged id), open addressing with a multiplicative hash.
+struct MergeTable: Sendable {
+    private let keys: [UInt64]       // UInt64.max = empty
+    private let values: [UInt64]     // rank << 32 | merged id
+    private let shift: UInt64
+
+    /// A pair given twice keeps its last entry, as HF's map does.
+    init(_ entries: [(UInt64, rank: Int32, id: Int32)]) {
+        var bits: UInt64 = 4
+        while (1 << bits) < entries.count * 2 { bits += 1 }
+        let capacity = 1 << Int(bits)
+        var keys = [UInt64](repeating: .max, count: capacity)
+        var values = [UInt64](repeating: 0, count: capacity)
+        let shift = 64 - bits
+        for e in entries {
+            var s = Int((e.0 &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while keys[s] != .max && keys[s] != e.0 { s = (s + 1) & (capacity - 1) }
+            keys[s] = e.0
+            values[s] = UInt64(UInt32(bitPattern: e.rank)) << 32 | UInt64(UInt32(bitPattern: e.id))
+        }
+        self.keys = keys
+        self.values = values
+        self.shift = shift
+    }
+
+    @inline(__always)
+    func find(_ key: UInt64) -> (rank: Int32, id: Int32)? {
+        let mask = keys.count - 1
+        var s = Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while true {
+            let k = keys[s]
+            if k == key {
+                let v = values[s]
+                return (Int32(bitPattern: UInt32(truncatingIfNeeded: v >> 32)), Int32(bitPattern: UInt32(truncatingIfNeeded: v)))
+            }
+            if k == .max { return nil }
+            s = (s + 1) & mask
         }
     }
 }

@@ -8,41 +8,52 @@ struct ModelToken {
 
 /// A tokenizer.json `model`: turns one pre-tokenized word into tokens.
 protocol TokenizerModel: Sendable {
-    func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken])
+    /// Appends the tokens of `word` (a view into the text being tokenized; ranges are relative to it).
+    func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>, into tokens: inout [ModelToken])
     func tokenToId(_ token: String) -> Int?
     func idToToken(_ id: Int) -> String?
     var vocabularySize: Int { get }
 }
 
-/// A token ↔ id table. Swift `String` equality is canonical equivalence ("é" == "e\u{301}"), HF's is
-/// exact: lookups go through `id(_:)`, which checks the scalars.
-struct Vocabulary: Sendable {
-    private let tokenToIdTable: [String: Int]
-    let idToToken: [Int: String]
-    /// The longest token, in scalars.
-    let maxTokenLength: Int
+extension TokenizerModel {
+    func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
+        word.withUnsafeBufferPointer { tokenize($0, into: &tokens) }
+    }
+}
 
-    var count: Int { tokenToIdTable.count }
+/// A token ↔ id table. Lookups are scalar-exact, as in HF (Swift `String` equality is canonical
+/// equivalence: "é" == "e\u{301}"), and take a view into the text, so no `String` is built.
+struct Vocabulary: Sendable {
+    private let table: ScalarTable
+    /// Token of each id (dense up to the largest id; nil for holes).
+    private let tokens: [String?]
+    let count: Int
+
+    /// The longest token, in scalars.
+    var maxTokenLength: Int { table.maxKeyLength }
+
+    @inline(__always)
+    func id(_ token: UnsafeBufferPointer<Unicode.Scalar>) -> Int? { table.id(token) }
+
+    func id(_ token: [Unicode.Scalar]) -> Int? { table.id(token) }
 
     /// The id of exactly `token` (same Unicode scalars).
+    func id(_ token: String) -> Int? { table.id(Array(token.unicodeScalars)) }
+
     @inline(__always)
-    func id(_ token: String) -> Int? {
-        guard let i = tokenToIdTable[token] else { return nil }
-        if token.utf8.count == idToToken[i]!.utf8.count, token.utf8.elementsEqual(idToToken[i]!.utf8) { return i }
-        return nil
-    }
+    func token(_ id: Int) -> String? { id >= 0 && id < tokens.count ? tokens[id] : nil }
 
     init(_ tokenToId: [String: Int]) {
-        self.tokenToIdTable = tokenToId
-        var r: [Int: String] = [:]
-        r.reserveCapacity(tokenToId.count)
-        var m = 0
-        for (t, i) in tokenToId {
-            r[i] = t
-            m = max(m, t.unicodeScalars.count)
-        }
-        idToToken = r
-        maxTokenLength = m
+        var dense = [String?](repeating: nil, count: (tokenToId.values.max() ?? -1) + 1)
+        for (t, i) in tokenToId { dense[i] = t }
+        tokens = dense
+        count = tokenToId.count
+        table = ScalarTable(tokenToId.map { (Array($0.key.unicodeScalars), $0.value) })
+    }
+
+    /// Every (token, id) pair.
+    var pairs: [(String, Int)] {
+        tokens.enumerated().compactMap { i, t in t.map { ($0, i) } }
     }
 
     static func parse(_ any: Any?, _ j: JSONObject) throws -> [String: Int] {
@@ -51,6 +62,7 @@ struct Vocabulary: Sendable {
         out.reserveCapacity(d.count)
         for (k, v) in d {
             guard let n = v as? NSNumberLike, let i = n.intValue, i >= 0 else { throw j.fail("vocab id of '\(k)' is not a non-negative integer") }
+            guard i < 1 << 28 else { throw j.fail("vocab id \(i) of '\(k)' is implausibly large") }
             out[k] = i
         }
         return out

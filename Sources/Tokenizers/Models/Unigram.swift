@@ -40,17 +40,16 @@ struct Unigram: TokenizerModel {
     }
 
     func tokenToId(_ token: String) -> Int? { vocab.id(token) }
-    func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
+    func idToToken(_ id: Int) -> String? { vocab.token(id) }
     var vocabularySize: Int { scores.count }
 
-    func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
+    func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>, into tokens: inout [ModelToken]) {
         let n = word.count
         if n == 0 { return }
         let unkScore = minScore - 10.0
         var best = [Double](repeating: 0, count: n + 1)
         var from = [Int](repeating: -1, count: n + 1)
         var bestId = [Int](repeating: -1, count: n + 1)
-        var key = String()
         let maxLen = vocab.maxTokenLength
         for start in 0..<n {
             if start > 0 && from[start] < 0 { continue }
@@ -58,9 +57,7 @@ struct Unigram: TokenizerModel {
             var hasSingle = false
             var end = start + 1
             while end <= n && end - start <= maxLen {
-                key.removeAll(keepingCapacity: true)
-                key.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocab.id(key) {
+                if let id = vocab.id(UnsafeBufferPointer(rebasing: word[start..<end])) {
                     let cand = base + scores[id]
                     if from[end] < 0 || cand > best[end] {
                         best[end] = cand; from[end] = start; bestId[end] = id
@@ -97,8 +94,8 @@ struct Unigram: TokenizerModel {
         }
         for p in fused {
             if p.id >= 0 { tokens.append(ModelToken(id: p.id, range: p.range)); continue }
-            let text = word[p.range].string
-            if let id = vocab.id(text) { tokens.append(ModelToken(id: id, range: p.range)); continue }
+            let text = Array(word[p.range]).string
+            if let id = vocab.id(UnsafeBufferPointer(rebasing: word[p.range])) { tokens.append(ModelToken(id: id, range: p.range)); continue }
             if byteFallback {
                 let ids = text.utf8.map { byteTokens[Int($0)] }
                 if ids.allSatisfy({ $0 != nil }) {

@@ -11,12 +11,12 @@ struct WordLevel: TokenizerModel {
         unkId = v[try j.optionalString("unk_token") ?? "<unk>"]
     }
 
-    func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
+    func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>, into tokens: inout [ModelToken]) {
         if word.isEmpty { return }
-        if let id = vocab.id(word.string) ?? unkId { tokens.append(ModelToken(id: id, range: 0..<word.count)) }
+        if let id = vocab.id(word) ?? unkId { tokens.append(ModelToken(id: id, range: 0..<word.count)) }
     }
 
     func tokenToId(_ token: String) -> Int? { vocab.id(token) }
-    func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
+    func idToToken(_ id: Int) -> String? { vocab.token(id) }
     var vocabularySize: Int { vocab.count }
 }

@@ -7,21 +7,30 @@ struct WordPiece: TokenizerModel {
     let unkId: Int?
     let prefix: [Unicode.Scalar]
     let maxInputCharsPerWord: Int
+    /// Tokens that do not start with the prefix (candidates for a word's first piece) are all in
+    /// `vocab`; `continuing` holds the tokens that do, keyed without the prefix.
+    let continuing: ScalarTable
     /// id of each one-scalar token (fast path for one-scalar words such as CJK ideographs).
-    let singleScalarIds: [UInt32: Int]
+    let singleScalarIds: ScalarMap
 
     init(vocab: [String: Int], unkToken: String, prefix: String, maxInputCharsPerWord: Int) {
         self.vocab = Vocabulary(vocab)
         self.unkToken = unkToken
-        self.unkId = vocab[unkToken]
-        self.prefix = prefix.scalars
+        self.unkId = self.vocab.id(unkToken)
+        let p = prefix.scalars
+        self.prefix = p
         self.maxInputCharsPerWord = maxInputCharsPerWord
-        var single: [UInt32: Int] = [:]
-        for (t, i) in vocab {
-            let u = t.unicodeScalars
-            if u.count == 1, let c = u.first, vocab[t] == i { single[c.value] = i }
+        var cont: [([Unicode.Scalar], Int)] = []
+        var single: [(Unicode.Scalar, Int)] = []
+        for (t, i) in self.vocab.pairs {
+            let u = Array(t.unicodeScalars)
+            if u.count == 1 { single.append((u[0], i)) }
+            if !p.isEmpty && u.count >= p.count && u[0..<p.count].elementsEqual(p) {
+                cont.append((Array(u[p.count...]), i))
+            }
         }
-        singleScalarIds = single
+        continuing = ScalarTable(cont)
+        singleScalarIds = ScalarMap(single)
     }
 
     init(_ j: JSONObject) throws {
@@ -33,27 +42,27 @@ struct WordPiece: TokenizerModel {
                   maxInputCharsPerWord: try j.int("max_input_chars_per_word") ?? 100)
     }
 
-    func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
+    func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>, into tokens: inout [ModelToken]) {
         let n = word.count
         if n == 0 { return }
         if n > maxInputCharsPerWord {
             if let u = unkId { tokens.append(ModelToken(id: u, range: 0..<n)) }
             return
         }
-        if n == 1, let id = singleScalarIds[word[0].value] {
+        if n == 1, let id = singleScalarIds[word[0]] {
             tokens.append(ModelToken(id: id, range: 0..<1)); return
         }
         let mark = tokens.count
         var start = 0
-        var key = String()
         while start < n {
-            var end = min(n, start + vocab.maxTokenLength)
+            // The first piece is a whole-vocabulary token; later ones are prefix + piece. An empty
+            // prefix makes both the same table.
+            let table = start == 0 || prefix.isEmpty
+            var end = min(n, start + (table ? vocab.maxTokenLength : continuing.maxKeyLength))
             var found: Int? = nil
             while start < end {
-                key.removeAll(keepingCapacity: true)
-                if start > 0 { key.unicodeScalars.append(contentsOf: prefix) }
-                key.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocab.id(key) { found = id; break }
+                let piece = UnsafeBufferPointer(rebasing: word[start..<end])
+                if let id = table ? vocab.id(piece) : continuing.id(piece) { found = id; break }
                 end -= 1
             }
             guard let id = found else {
@@ -67,6 +76,6 @@ struct WordPiece: TokenizerModel {
     }
 
     func tokenToId(_ token: String) -> Int? { vocab.id(token) }
-    func idToToken(_ id: Int) -> String? { vocab.idToToken[id] }
+    func idToToken(_ id: Int) -> String? { vocab.token(id) }
     var vocabularySize: Int { vocab.count }
 }

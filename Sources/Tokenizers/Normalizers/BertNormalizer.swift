@@ -23,29 +23,44 @@ struct BertNormalizer: Normalizer {
     }
 
     func normalize(_ s: inout NormalizedString) {
-        if cleanText {
-            var needs = false
-            for c in s.chars where c.value < 0x20 || c.value >= 0x7F { needs = true; break }
-            if needs {
-                s.filter { c in !(c.value == 0 || c.value == 0xFFFD || CharacterClasses.isBertControl(c)) }
-                s.map { CharacterClasses.isBertWhitespace($0) ? " " : $0 }
-            }
-        }
-        if handleChineseChars {
-            var needs = false
-            for c in s.chars where CharacterClasses.isChineseChar(c) { needs = true; break }
-            if needs {
-                s.flatMap { c, out in
-                    if CharacterClasses.isChineseChar(c) {
-                        out.append(" "); out.append(c); out.append(" ")
-                    } else { out.append(c) }
-                }
-            }
-        }
+        if cleanText || handleChineseChars { cleanAndPad(&s) }
         if stripAccents {
             UnicodeNormalizer(form: .nfd).normalize(&s)
-            s.filter { !CharacterClasses.isNonSpacingMark($0) }
+            var marks = false
+            for c in s.chars where CharacterClasses.isNonSpacingMark(c) { marks = true; break }
+            if marks { s.filter { !CharacterClasses.isNonSpacingMark($0) } }
         }
         if lowercase { Lowercase().normalize(&s) }
+    }
+
+    /// clean_text (drop NUL, U+FFFD and controls; whitespace → space) and handle_chinese_chars (a space
+    /// on each side of every CJK ideograph), in one pass; nothing is copied when neither applies.
+    private func cleanAndPad(_ s: inout NormalizedString) {
+        var needed = false
+        for c in s.chars {
+            let v = c.value
+            if cleanText && (v < 0x20 || v == 0x7F) { needed = true; break }
+            if v >= 0x80 && (cleanText || CharacterClasses.isChineseChar(c)) { needed = true; break }
+        }
+        if !needed { return }
+        let n = s.chars.count
+        var nc: [Unicode.Scalar] = [], ns: [Int] = [], ne: [Int] = []
+        nc.reserveCapacity(n * 3); ns.reserveCapacity(n * 3); ne.reserveCapacity(n * 3)
+        for i in 0..<n {
+            var c = s.chars[i]
+            let a = s.starts[i], b = s.ends[i]
+            if handleChineseChars && CharacterClasses.isChineseChar(c) {
+                nc.append(" "); nc.append(c); nc.append(" ")
+                ns.append(a); ns.append(a); ns.append(a)
+                ne.append(b); ne.append(b); ne.append(b)
+                continue
+            }
+            if cleanText {
+                if c.value == 0 || c.value == 0xFFFD || CharacterClasses.isBertControl(c) { continue }
+                if CharacterClasses.isBertWhitespace(c) { c = " " }
+            }
+            nc.append(c); ns.append(a); ne.append(b)
+        }
+        s.chars = nc; s.starts = ns; s.ends = ne
     }
 }

@@ -21,6 +21,7 @@ enum NormalizerFactory {
         case "Strip": return try Strip(j)
         case "Replace": return try Replace(j)
         case "Prepend": return try Prepend(j)
+        case "Precompiled": return try Precompiled(j)
         case "Sequence":
             guard let list = try j.array("normalizers") else { throw j.fail("missing 'normalizers'") }
             return NormalizerSequence(normalizers: try list.compactMap { try make($0, file: file) })

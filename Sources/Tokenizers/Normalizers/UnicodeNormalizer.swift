@@ -6,31 +6,50 @@ struct UnicodeNormalizer: Normalizer {
     enum Form { case nfc, nfd, nfkc, nfkd }
     let form: Form
 
-    /// Scalars that every form leaves unchanged (fast path).
+    /// Scalars this form leaves unchanged whatever surrounds them (fast path).
     @inline(__always)
     private func isStable(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
         if v < 0x80 { return true }
         if (v >= 0x4E00 && v <= 0x9FFF) || (v >= 0x3400 && v <= 0x4DBF) { return true }
-        if form == .nfc || form == .nfkc {
-            if v >= 0xAC00 && v <= 0xD7A3 { return true }
-        }
-        if form == .nfc && v < 0x300 { return true }
-        return false
+        return UnicodeNormalizer.contains(stableRanges, v)
     }
 
-    /// True if a chunk may start at `c`.
+    private var stableRanges: [UInt32] {
+        switch form {
+        case .nfc: return NormalizationStableRanges.nfc
+        case .nfd: return NormalizationStableRanges.nfd
+        case .nfkc: return NormalizationStableRanges.nfkc
+        case .nfkd: return NormalizationStableRanges.nfkd
+        }
+    }
+
+    /// Binary search in sorted inclusive (first, last) pairs.
+    private static func contains(_ ranges: [UInt32], _ v: UInt32) -> Bool {
+        var lo = 0, hi = ranges.count / 2
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ranges[2 * mid + 1] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < ranges.count / 2 && ranges[2 * lo] <= v
+    }
+
+    /// True if a chunk may start at `c`: nothing before it can reorder or compose with it.
     @inline(__always)
     private func startsChunk(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
-        if v < 0x300 { return true }
-        if c.properties.canonicalCombiningClass.rawValue != 0 { return false }
-        switch v {
-        case 0x1161...0x11C2, 0x0F73, 0x0F75, 0x0F81: return false
-        case 0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0C56, 0x0CC2, 0x0CD5, 0x0CD6,
-             0x0D3E, 0x0D57, 0x0DCF, 0x0DDF, 0x102E, 0x1B35, 0x110A7, 0x11127, 0x1133E, 0x11357,
-             0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930, 0x3099, 0x309A: return false
-        default: return true
+        if v < 0x300 || CharacterClasses.isPlainIdeograph(v) { return true }
+        if UnicodeNormalizer.contains(joinsPreviousRanges, v) { return false }
+        // Marks newer than the generated table.
+        return c.properties.canonicalCombiningClass.rawValue == 0
+    }
+
+    private var joinsPreviousRanges: [UInt32] {
+        switch form {
+        case .nfc: return NormalizationStableRanges.nfcJoinsPrevious
+        case .nfd: return NormalizationStableRanges.nfdJoinsPrevious
+        case .nfkc: return NormalizationStableRanges.nfkcJoinsPrevious
+        case .nfkd: return NormalizationStableRanges.nfkdJoinsPrevious
         }
     }
 
@@ -38,7 +57,9 @@ struct UnicodeNormalizer: Normalizer {
         switch form {
         case .nfc: return s.precomposedStringWithCanonicalMapping
         case .nfd: return s.decomposedStringWithCanonicalMapping
-        case .nfkc: return s.precomposedStringWithCompatibilityMapping
+        // NFC of NFKD: Foundation's own NFKC (swift-corelibs) skips composing what a compatibility
+        // mapping produced (U+FF76 U+FF9E stays two scalars instead of U+30AC).
+        case .nfkc: return s.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
         case .nfkd: return s.decomposedStringWithCompatibilityMapping
         }
     }

@@ -35,10 +35,35 @@ struct ByteLevel: PreTokenizer {
     }()
 
     func preTokenize(_ s: NormalizedString) -> [NormalizedString] {
+        let t = withPrefixSpace(s)
+        return wordRanges(t).map { ByteLevel.toBytes(t.slice($0)) }
+    }
+
+    /// `s` with the prefix space added when configured.
+    func withPrefixSpace(_ s: NormalizedString) -> NormalizedString {
         var t = s
         if addPrefixSpace && t.chars.first != " " { t.prepend([" "]) }
-        let pieces = useRegex ? ByteLevel.gpt2Split(t) : (t.isEmpty ? [] : [t])
-        return pieces.map { ByteLevel.toBytes($0) }
+        return t
+    }
+
+    /// The words of `t` (already given its prefix space), before the byte mapping.
+    func wordRanges(_ t: NormalizedString) -> [Range<Int>] {
+        if !useRegex { return t.isEmpty ? [] : [0..<t.count] }
+        return t.chars.withUnsafeBufferPointer { ByteLevel.gpt2Ranges($0) }
+    }
+
+    /// Appends the byte-level form of `word` to `out`, and for each appended scalar the index in
+    /// `word` of the scalar it came from.
+    static func appendBytes(of word: UnsafeBufferPointer<Unicode.Scalar>, to out: inout [Unicode.Scalar], sources: inout [Int]) {
+        for (i, c) in word.enumerated() {
+            let v = c.value
+            if v < 0x80 {
+                out.append(byteToChar[Int(v)]); sources.append(i)
+            } else {
+                var utf8 = Unicode.UTF8.encode(c)!.makeIterator()
+                while let b = utf8.next() { out.append(byteToChar[Int(b)]); sources.append(i) }
+            }
+        }
     }
 
     static func toBytes(_ s: NormalizedString) -> NormalizedString {
@@ -56,10 +81,9 @@ struct ByteLevel: PreTokenizer {
     }
 
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`, isolated.
-    static func gpt2Split(_ s: NormalizedString) -> [NormalizedString] {
-        let c = s.chars
+    static func gpt2Ranges(_ c: UnsafeBufferPointer<Unicode.Scalar>) -> [Range<Int>] {
         let n = c.count
-        var out: [NormalizedString] = []
+        var out: [Range<Int>] = []
         @inline(__always) func isOther(_ x: Unicode.Scalar) -> Bool {
             !CharacterClasses.isWhitespace(x) && !CharacterClasses.isLetter(x) && !CharacterClasses.isNumber(x)
         }
@@ -70,12 +94,12 @@ struct ByteLevel: PreTokenizer {
             if ch == "'" && i + 1 < n {
                 let a = c[i + 1]
                 if a == "s" || a == "t" || a == "m" || a == "d" {
-                    out.append(s.slice(i..<i + 2)); i += 2; continue
+                    out.append(i..<i + 2); i += 2; continue
                 }
                 if i + 2 < n {
                     let b = c[i + 2]
                     if (a == "r" && b == "e") || (a == "v" && b == "e") || (a == "l" && b == "l") {
-                        out.append(s.slice(i..<i + 3)); i += 3; continue
+                        out.append(i..<i + 3); i += 3; continue
                     }
                 }
             }
@@ -85,25 +109,25 @@ struct ByteLevel: PreTokenizer {
             if CharacterClasses.isLetter(first) && (k == i || true) {
                 var j = k + 1
                 while j < n && CharacterClasses.isLetter(c[j]) { j += 1 }
-                out.append(s.slice(i..<j)); i = j; continue
+                out.append(i..<j); i = j; continue
             }
             if CharacterClasses.isNumber(first) {
                 var j = k + 1
                 while j < n && CharacterClasses.isNumber(c[j]) { j += 1 }
-                out.append(s.slice(i..<j)); i = j; continue
+                out.append(i..<j); i = j; continue
             }
             if isOther(first) {
                 var j = k + 1
                 while j < n && isOther(c[j]) { j += 1 }
-                out.append(s.slice(i..<j)); i = j; continue
+                out.append(i..<j); i = j; continue
             }
             // whitespace run starting at i
             var e = i + 1
             while e < n && CharacterClasses.isWhitespace(c[e]) { e += 1 }
             if e == n || e - i == 1 {
-                out.append(s.slice(i..<e)); i = e
+                out.append(i..<e); i = e
             } else {
-                out.append(s.slice(i..<e - 1)); i = e - 1
+                out.append(i..<e - 1); i = e - 1
             }
         }
         return out

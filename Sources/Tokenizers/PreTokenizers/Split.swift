@@ -1,7 +1,7 @@
 import Foundation
 
 /// HF `Split`: a string or regex pattern, a delimiter behavior, and `invert`.
-struct Split: PreTokenizer {
+struct Split: SplittingPreTokenizer {
     let pattern: TextPattern
     let behavior: SplitDelimiterBehavior
     let invert: Bool
@@ -12,8 +12,8 @@ struct Split: PreTokenizer {
         invert = try j.bool("invert", default: false)
     }
 
-    func preTokenize(_ s: NormalizedString) -> [NormalizedString] {
-        let found = pattern.findMatches(s.chars)
-        return s.split(coverMatches(found, length: s.count, invert: invert), behavior)
+    func wordRanges(_ chars: UnsafeBufferPointer<Unicode.Scalar>) -> [Range<Int>] {
+        let found = pattern.findMatches(Array(chars))
+        return behavior.apply(coverMatches(found, length: chars.count, invert: invert))
     }
 }

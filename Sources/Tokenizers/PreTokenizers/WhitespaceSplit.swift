@@ -1,8 +1,8 @@
 import Foundation
 
 /// HF `WhitespaceSplit`: splits on whitespace, which is removed.
-struct WhitespaceSplit: PreTokenizer {
-    func preTokenize(_ s: NormalizedString) -> [NormalizedString] {
-        s.split(where: CharacterClasses.isWhitespace, .removed)
+struct WhitespaceSplit: SplittingPreTokenizer {
+    func wordRanges(_ chars: UnsafeBufferPointer<Unicode.Scalar>) -> [Range<Int>] {
+        splitRanges(chars, where: CharacterClasses.isWhitespace, .removed)
     }
 }
