@@ -37,28 +37,106 @@ def make_texts(n, seed=1234):
     return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 60))) for _ in range(n)]
 
 
+def process_cpu_seconds(pid):
+    """utime + stime of a process (Linux /proc), or None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def scrape(base):
+    """(forward passes, inputs) so far, from /metrics."""
+    text = httpx.get(base + "/metrics", timeout=10).text
+    passes = re.search(r"^embedkit_batch_tokens_count (\S+)", text, re.M)
+    inputs = re.search(r"^embedkit_inputs_total (\S+)", text, re.M)
+    return (float(passes.group(1)) if passes else 0.0, float(inputs.group(1)) if inputs else 0.0)
+
+
+def measured_level(server, texts, concurrency, requests, time_limit):
+    """run_level plus CPU seconds of the server and of this client, and inputs per forward pass."""
+    passes0, inputs0 = scrape(server.base)
+    server0 = process_cpu_seconds(server.proc.pid)
+    client0 = time.process_time()
+    row = asyncio.run(run_level(server.base, texts, concurrency, requests, time_limit))
+    row["client_cpu_s"] = time.process_time() - client0
+    server1 = process_cpu_seconds(server.proc.pid)
+    row["server_cpu_s"] = server1 - server0 if server0 is not None and server1 is not None else float("nan")
+    passes1, inputs1 = scrape(server.base)
+    row["inputs_per_pass"] = (inputs1 - inputs0) / max(passes1 - passes0, 1)
+    return row
+
+
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams. httpx spends milliseconds of CPU per
+    request at high concurrency; on a 2-core machine that CPU is taken from the server under test."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def post_json(self, path, payload):
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        body = json.dumps(payload).encode()
+        self.writer.write(b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                          b"Content-Length: %d\r\n\r\n" % (path.encode(), self.host.encode(), len(body)) + body)
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:] if l)}
+        if "content-length" in headers:
+            data = await self.reader.readexactly(int(headers["content-length"]))
+        else:  # chunked
+            data = b""
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                data += chunk[:-2]
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, data
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
 async def run_level(base, texts, concurrency, requests, time_limit):
     latencies, tokens, errors = [], 0, 0
     next_index = 0
     deadline = time.perf_counter() + time_limit
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
-        async def worker():
-            nonlocal next_index, tokens, errors
+    host, port = base.split("://", 1)[1].rsplit(":", 1)
+    usage = re.compile(rb'"prompt_tokens":(\d+)')
+
+    async def worker():
+        nonlocal next_index, tokens, errors
+        conn = Connection(host, int(port))
+        try:
             while next_index < requests and time.perf_counter() < deadline:
                 text = texts[next_index % len(texts)]
                 next_index += 1
                 t0 = time.perf_counter()
-                r = await client.post("/v1/embeddings", json={"input": text, "model": "m"})
+                status, data = await conn.post_json("/v1/embeddings", {"input": text, "model": "m"})
                 dt = time.perf_counter() - t0
-                if r.status_code == 200:
+                m = usage.search(data)
+                if status == 200 and m and data.startswith(b"{") and data.endswith(b"}"):
                     latencies.append(dt)
-                    tokens += r.json()["usage"]["prompt_tokens"]
+                    tokens += int(m.group(1))
                 else:
                     errors += 1
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
+        finally:
+            conn.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - start
     latencies.sort()
     q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
     return {
@@ -119,16 +197,17 @@ def main():
     with Server(binary, args.model, log_path=os.path.join(tempfile.gettempdir(), "embedkit_load_test_server.log")) as server:
         server.wait_healthy()
         asyncio.run(run_level(server.base, texts[:16], 4, 16, 30))  # warm-up
-        rows = [asyncio.run(run_level(server.base, texts, int(c), args.requests, args.time_limit))
+        rows = [measured_level(server, texts, int(c), args.requests, args.time_limit)
                 for c in args.levels.split(",")]
         offline, how = offline_tokens_per_s(binary, args.model, texts[:args.requests], server.base)
 
     print(f"model: {args.model}\noffline: {offline:,.0f} tokens/s ({how})")
-    print("| clients | requests | errors | req/s | tokens/s | p50 ms | p99 ms | server/offline |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| clients | requests | errors | req/s | tokens/s | p50 ms | p99 ms | server/offline | inputs/pass | server CPU s | client CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['concurrency']} | {r['requests']} | {r['errors']} | {r['req_per_s']:.1f} | {r['tokens_per_s']:,.0f} | "
-              f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['tokens_per_s'] / offline:.2f} |")
+              f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['tokens_per_s'] / offline:.2f} | {r['inputs_per_pass']:.1f} | "
+              f"{r['server_cpu_s']:.2f} | {r['client_cpu_s']:.2f} |")
     return 0 if all(r["errors"] == 0 for r in rows) else 1
 
 
