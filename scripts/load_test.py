@@ -146,6 +146,19 @@ async def run_level(base, texts, concurrency, requests, time_limit):
     }
 
 
+def bench_tokens_per_s(binary, model, texts, batch_size):
+    """`embedkit bench` tokens/s on `texts` at `batch_size`, or None."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        f.writelines(json.dumps(t) + "\n" for t in texts)
+    r = subprocess.run([binary, "bench", "--model", model, "--input", f.name, "--batch-size", str(batch_size)],
+                       capture_output=True, text=True)
+    os.unlink(f.name)
+    try:
+        return float(json.loads(r.stdout.strip().splitlines()[-1])["tokens_per_s"]) if r.returncode == 0 else None
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
 def offline_tokens_per_s(binary, model, texts, base):
     """(tokens/s, how) for offline encoding of `texts`."""
     bench = subprocess.run([binary, "bench", "--help"], capture_output=True, text=True)
@@ -200,8 +213,12 @@ def main():
         rows = [measured_level(server, texts, int(c), args.requests, args.time_limit)
                 for c in args.levels.split(",")]
         offline, how = offline_tokens_per_s(binary, args.model, texts[:args.requests], server.base)
+    single = bench_tokens_per_s(binary, args.model, texts[:args.requests], 1)
 
     print(f"model: {args.model}\noffline: {offline:,.0f} tokens/s ({how})")
+    if single:
+        print(f"offline, one text per forward pass (embedkit bench --batch-size 1): {single:,.0f} tokens/s "
+              f"({single / offline:.2f} of batched; the ceiling for one sequential client)")
     print("| clients | requests | errors | req/s | tokens/s | p50 ms | p99 ms | server/offline | inputs/pass | server CPU s | client CPU s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:

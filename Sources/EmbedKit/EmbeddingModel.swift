@@ -73,17 +73,22 @@ extension EmbeddingModel {
     /// Sentence embeddings, one per text, in input order: sentence-transformers' `encode`.
     public func encode(_ texts: [String], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
         let prepared = try prepare(texts, options: options)
-        return try finish(run(prepared.ids, promptLength: prepared.promptLength, options: options, tokens: false).sentenceEmbeddings, options: options)
+        return try finish(run(prepared.ids, promptLengths: prepared.promptLengths, options: options, tokens: false).sentenceEmbeddings, options: options)
     }
 
     /// Token embeddings (the Transformer output before pooling), one [tokens][hidden] matrix per text.
     public func encodeTokenEmbeddings(_ texts: [String], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
         let prepared = try prepare(texts, options: options)
-        return try run(prepared.ids, promptLength: prepared.promptLength, options: options, tokens: true).tokenEmbeddings ?? []
+        return try run(prepared.ids, promptLengths: prepared.promptLengths, options: options, tokens: true).tokenEmbeddings ?? []
     }
 
     /// Sentence embeddings of already-tokenized inputs (ids include the special tokens; no prompt is added).
-    public func encode(tokenIDs: [[Int]], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
+    /// `promptLengths` (one per input, default 0) says how many leading tokens are a prompt, which
+    /// pooling leaves out when the model's Pooling has `include_prompt: false` (see `promptLength(for:)`).
+    public func encode(tokenIDs: [[Int]], promptLengths: [Int]? = nil, options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
+        if let promptLengths, promptLengths.count != tokenIDs.count {
+            throw EmbedKitError.invalidOption("\(promptLengths.count) prompt lengths for \(tokenIDs.count) inputs")
+        }
         let limit = try maxLength(options)
         let vocabulary = pipeline.encoder.config.vocabularySize
         for ids in tokenIDs {
@@ -94,7 +99,17 @@ extension EmbeddingModel {
                 throw EmbedKitError.unknownToken(bad, vocabularySize: vocabulary)
             }
         }
-        return try finish(run(tokenIDs, promptLength: 0, options: options, tokens: false).sentenceEmbeddings, options: options)
+        let lengths = promptLengths ?? Array(repeating: 0, count: tokenIDs.count)
+        return try finish(run(tokenIDs, promptLengths: lengths, options: options, tokens: false).sentenceEmbeddings, options: options)
+    }
+
+    /// How many leading tokens the prompt named `promptName` (nil: the model's default prompt, if any)
+    /// takes in a tokenized input, as sentence-transformers counts it for `include_prompt: false`.
+    public func promptLength(for promptName: String?) throws -> Int {
+        var options = EncodeOptions()
+        options.promptName = promptName
+        guard let prompt = try resolvePrompt(options) else { return 0 }
+        return max(0, tokenizer.encode(prompt, maxLength: try maxLength(options)).ids.count - 1)
     }
 
     /// Tokenizes as `encode` would (prompt applied, lowercased if the model says so, truncated to
@@ -129,7 +144,7 @@ extension EmbeddingModel {
 
     struct Prepared {
         var ids: [[Int]]
-        var promptLength: Int
+        var promptLengths: [Int]
     }
 
     func resolvePrompt(_ options: EncodeOptions) throws -> String? {
@@ -167,11 +182,11 @@ extension EmbeddingModel {
         let encodings = tokenizer.encodeBatch(texts.map { prepareText($0, prompt: prompt) }, maxLength: limit)
         // sentence-transformers counts the prompt's tokens with its special tokens, minus the final one.
         let promptLength = prompt.map { max(0, tokenizer.encode($0, maxLength: limit).ids.count - 1) } ?? 0
-        return Prepared(ids: encodings.map(\.ids), promptLength: promptLength)
+        return Prepared(ids: encodings.map(\.ids), promptLengths: Array(repeating: promptLength, count: encodings.count))
     }
 
     /// Runs the pipeline in length-sorted batches of at most `batchSize` texts and `maxBatchTokens` tokens.
-    func run(_ ids: [[Int]], promptLength: Int, options: EncodeOptions, tokens: Bool) throws -> SentenceTransformer.Output {
+    func run(_ ids: [[Int]], promptLengths: [Int], options: EncodeOptions, tokens: Bool) throws -> SentenceTransformer.Output {
         var sentences = [[Float]](repeating: [], count: ids.count)
         var tokenRows: [[[Float]]]? = tokens ? [[[Float]]](repeating: [], count: ids.count) : nil
         let order = ids.indices.sorted { ids[$0].count > ids[$1].count }
@@ -187,7 +202,8 @@ extension EmbeddingModel {
                 batch.append(order[position])
                 position += 1
             }
-            let out = try pipeline.forward(batch.map { ids[$0] }, promptLength: promptLength, tokenEmbeddings: tokens)
+            let out = try pipeline.forward(batch.map { ids[$0] }, promptLengths: batch.map { promptLengths[$0] },
+                                           tokenEmbeddings: tokens)
             for (k, index) in batch.enumerated() {
                 sentences[index] = out.sentenceEmbeddings[k]
                 tokenRows?[index] = out.tokenEmbeddings?[k] ?? []

@@ -22,6 +22,7 @@ final class BatchScheduler: @unchecked Sendable {
         let job: Job
         let row: Int
         let ids: [Int]
+        let promptLength: Int
     }
 
     private let backend: any EmbeddingBackend
@@ -65,7 +66,7 @@ final class BatchScheduler: @unchecked Sendable {
 
     /// Embeddings of `rows` (token ids), in order. Throws CancellationError if the calling task is
     /// cancelled (e.g. the client went away) before its rows were computed.
-    func submit(_ rows: [[Int]]) async throws -> [[Float]] {
+    func submit(_ rows: [PreparedInput]) async throws -> [[Float]] {
         if rows.isEmpty { return [] }
         let job = Job(rows: rows.count)
         return try await withTaskCancellationHandler {
@@ -83,7 +84,9 @@ final class BatchScheduler: @unchecked Sendable {
                     return
                 }
                 job.continuation = continuation
-                for (i, ids) in rows.enumerated() { queue.append(Item(job: job, row: i, ids: ids)) }
+                for (i, input) in rows.enumerated() {
+                    queue.append(Item(job: job, row: i, ids: input.ids, promptLength: input.promptLength))
+                }
                 metrics.queueSize.set(Int64(queue.count - head))
                 condition.signal()
             }
@@ -161,7 +164,8 @@ final class BatchScheduler: @unchecked Sendable {
         let longest = ids.map(\.count).max() ?? 0
         let tokenCount = ids.reduce(0) { $0 + $1.count }
         let start = ContinuousClock.now
-        let result = Result { try backend.embed(tokenIDs: ids) }
+        let promptLengths = live.map(\.promptLength)
+        let result = Result { try backend.embed(tokenIDs: ids, promptLengths: promptLengths) }
         metrics.recordBatch(size: live.count, tokens: tokenCount, paddedTokens: live.count * longest,
                             duration: ContinuousClock.now - start)
 

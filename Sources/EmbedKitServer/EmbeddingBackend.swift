@@ -14,6 +14,16 @@ public protocol EmbeddingBackend: Sendable {
     /// The model's sentence embeddings (its own pipeline, Normalize module included, nothing else)
     /// for already-tokenized inputs, in input order, as one forward pass. Synchronous CPU work.
     func embed(tokenIDs: [[Int]]) throws -> [[Float]]
+    /// Leading tokens the prompt `promptName` (nil: the default prompt) adds to a tokenized input.
+    func promptLength(promptName: String?) -> Int
+    /// As `embed(tokenIDs:)`, pooling leaving out `promptLengths[i]` leading tokens of input i when the
+    /// model's Pooling has `include_prompt: false`.
+    func embed(tokenIDs: [[Int]], promptLengths: [Int]) throws -> [[Float]]
+}
+
+extension EmbeddingBackend {
+    public func promptLength(promptName: String?) -> Int { 0 }
+    public func embed(tokenIDs: [[Int]], promptLengths: [Int]) throws -> [[Float]] { try embed(tokenIDs: tokenIDs) }
 }
 
 extension EmbeddingModel: EmbeddingBackend {
@@ -27,9 +37,18 @@ extension EmbeddingModel: EmbeddingBackend {
     }
 
     public func embed(tokenIDs: [[Int]]) throws -> [[Float]] {
+        try embed(tokenIDs: tokenIDs, promptLengths: Array(repeating: 0, count: tokenIDs.count))
+    }
+
+    public func promptLength(promptName: String?) -> Int {
+        // Unknown names are rejected before this is asked.
+        (try? promptLength(for: promptName)) ?? 0
+    }
+
+    public func embed(tokenIDs: [[Int]], promptLengths: [Int]) throws -> [[Float]] {
         let longest = tokenIDs.map(\.count).max() ?? 1
         let options = EncodeOptions(batchSize: max(tokenIDs.count, 1), normalizeEmbeddings: false,
                                     maxLength: max(longest, info.maxSequenceLength))
-        return try encode(tokenIDs: tokenIDs, options: options)
+        return try encode(tokenIDs: tokenIDs, promptLengths: promptLengths, options: options)
     }
 }

@@ -36,13 +36,13 @@ struct Handlers: Sendable {
                                    param: "encoding_format")
         }
         let dims = try checkDimensions(req.dimensions, model: model)
-        let ids = try model.preparation.prepare(req.input, param: "input", promptName: nil,
-                                                truncate: configuration.autoTruncate, direction: .right)
-        let vectors = try await model.scheduler.submit(ids).map {
+        let inputs = try model.preparation.prepare(req.input, param: "input", promptName: nil,
+                                                   truncate: configuration.autoTruncate, direction: .right)
+        let vectors = try await model.scheduler.submit(inputs).map {
             EmbeddingPostprocessing.apply($0, dimensions: dims, normalize: true)
         }
         try EmbeddingPostprocessing.checkFinite(vectors)
-        let tokens = ids.reduce(0) { $0 + $1.count }
+        let tokens = inputs.reduce(0) { $0 + $1.ids.count }
 
         var json = JSONWriter(capacity: 128 + vectors.count * (vectors.first?.count ?? 0) * 12)
         json.raw("{\"object\":\"list\",\"data\":[")
@@ -72,11 +72,11 @@ struct Handlers: Sendable {
         let req = try RequestDecoding.decode(TEIEmbedRequest.self, from: body)
         let dims = try checkDimensions(req.dimensions, model: model)
         let direction = try TruncationDirection(parsing: req.truncationDirection)
-        let ids = try model.preparation.prepare(
+        let inputs = try model.preparation.prepare(
             req.inputs, param: "inputs", promptName: req.promptName,
             truncate: req.truncate ?? configuration.autoTruncate, direction: direction)
         let normalize = req.normalize ?? true
-        let vectors = try await model.scheduler.submit(ids).map {
+        let vectors = try await model.scheduler.submit(inputs).map {
             EmbeddingPostprocessing.apply($0, dimensions: dims, normalize: normalize)
         }
         try EmbeddingPostprocessing.checkFinite(vectors)

@@ -14,6 +14,12 @@ enum TruncationDirection: Sendable {
     }
 }
 
+/// One input ready for the engine: its token ids and how many of them are a prompt the server added.
+struct PreparedInput: Sendable {
+    var ids: [Int]
+    var promptLength: Int
+}
+
 /// Turns request inputs into token id sequences the engine accepts: prompt prepended, limits enforced,
 /// over-long inputs truncated or refused.
 struct InputPreparation {
@@ -48,33 +54,40 @@ struct InputPreparation {
         }
     }
 
-    /// Token ids per input, each at most `maxInputTokens` long.
+    /// Token ids per input, each at most `maxInputTokens` long, with the length of the prompt in front.
     func prepare(_ inputs: RequestInputs, param: String, promptName: String?, truncate: Bool,
-                 direction: TruncationDirection) throws -> [[Int]] {
+                 direction: TruncationDirection) throws -> [PreparedInput] {
         try checkCount(inputs, param: param)
         try checkPrompt(promptName)
         let vocabulary = backend.vocabularySize
-        return try inputs.items.enumerated().map { index, item -> [Int] in
+        var promptTokens: Int? = nil    // computed on the first text input
+        func withPrompt(_ ids: [Int]) -> PreparedInput {
+            if promptTokens == nil { promptTokens = backend.promptLength(promptName: promptName) }
+            return PreparedInput(ids: ids, promptLength: promptTokens!)
+        }
+        return try inputs.items.enumerated().map { index, item -> PreparedInput in
             let where_ = inputs.items.count == 1 ? "'\(param)'" : "'\(param)[\(index)]'"
             switch item {
             case .text(let text):
                 if text.isEmpty { throw APIError.invalid("\(where_) is an empty string", param: param) }
                 // Shorter than the limit after truncating to it: nothing was cut.
                 let cut = backend.tokenize(text, promptName: promptName, maxLength: maxInputTokens)
-                if cut.ids.count < maxInputTokens || (truncate && direction == .right) { return cut.ids }
+                if cut.ids.count < maxInputTokens || (truncate && direction == .right) { return withPrompt(cut.ids) }
                 let full = backend.tokenize(text, promptName: promptName, maxLength: nil)
-                if full.ids.count <= maxInputTokens { return cut.ids }
+                if full.ids.count <= maxInputTokens { return withPrompt(cut.ids) }
                 guard truncate else { throw overLong(where_, count: full.ids.count, param: param) }
-                return truncateLeft(full)
+                // Cut from the left, the prompt is gone: every token is pooled.
+                return PreparedInput(ids: truncateLeft(full), promptLength: 0)
             case .tokenIDs(let ids):
                 if ids.isEmpty { throw APIError.invalid("\(where_) is an empty list of token ids", param: param) }
                 if vocabulary > 0, let bad = ids.first(where: { $0 < 0 || $0 >= vocabulary }) {
                     throw APIError.invalid("\(where_) has token id \(bad), outside the vocabulary (0..<\(vocabulary))",
                                            param: param)
                 }
-                if ids.count <= maxInputTokens { return ids }
+                if ids.count <= maxInputTokens { return PreparedInput(ids: ids, promptLength: 0) }
                 guard truncate else { throw overLong(where_, count: ids.count, param: param) }
-                return direction == .right ? Array(ids.prefix(maxInputTokens)) : Array(ids.suffix(maxInputTokens))
+                return PreparedInput(ids: direction == .right ? Array(ids.prefix(maxInputTokens)) : Array(ids.suffix(maxInputTokens)),
+                                     promptLength: 0)
             }
         }
     }

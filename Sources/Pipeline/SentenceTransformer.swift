@@ -120,12 +120,19 @@ public final class SentenceTransformer: @unchecked Sendable {
     /// Runs one batch of token-id sequences through every module. `promptLength` leading tokens are
     /// left out of pooling when the Pooling module excludes the prompt.
     public func forward(_ ids: [[Int]], promptLength: Int = 0, tokenEmbeddings: Bool = false) throws -> Output {
+        try forward(ids, promptLengths: Array(repeating: promptLength, count: ids.count), tokenEmbeddings: tokenEmbeddings)
+    }
+
+    /// As `forward(_:promptLength:tokenEmbeddings:)`, with a prompt length per sequence (a server
+    /// batches requests that use different prompts).
+    public func forward(_ ids: [[Int]], promptLengths: [Int], tokenEmbeddings: Bool = false) throws -> Output {
+        precondition(promptLengths.count == ids.count, "one prompt length per sequence")
         let hidden = try encoder.forward(ids, pool: threadPool)
         let h = hidden.hiddenSize
         var pooled: [Float] = []
         pooled.reserveCapacity(ids.count * pooling.outputDimension)
         for i in 0..<ids.count {
-            pooled += pooling.pool(hidden.rows(of: i), length: ids[i].count, width: h, skip: promptLength)
+            pooled += pooling.pool(hidden.rows(of: i), length: ids[i].count, width: h, skip: promptLengths[i])
         }
         var width = pooling.outputDimension
         var normalizeRows = false

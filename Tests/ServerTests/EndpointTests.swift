@@ -156,6 +156,47 @@ import Testing
         #expect(badDirection.status == 400)
     }
 
+    /// A model whose Pooling has `include_prompt: false`: the prompt the server prepends for
+    /// `prompt_name` is left out of mean pooling, as `EmbeddingModel.encode` (and sentence-transformers)
+    /// leave it out; a request without a prompt in the same batch pools every token.
+    @Test func promptTokensAreLeftOutOfPoolingWhenTheModelSaysSo() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("embedkit-prompt-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: Fixtures.path("jina-v2-tiny-en")), to: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pooling = dir.appendingPathComponent("1_Pooling/config.json")
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: pooling)) as? [String: Any])
+        config["include_prompt"] = false
+        try JSONSerialization.data(withJSONObject: config).write(to: pooling)
+        try JSONSerialization.data(withJSONObject: ["prompts": ["query": "Represent this sentence for retrieval: "]])
+            .write(to: dir.appendingPathComponent("config_sentence_transformers.json"))
+
+        let model = try EmbeddingModel.load(folder: dir, threads: 1)
+        #expect(try model.promptLength(for: "query") > 5)
+        let texts = ["how do solar panels work", "a cat sleeps on the warm windowsill"]
+        var options = EncodeOptions(normalizeEmbeddings: true)
+        options.promptName = "query"
+        let expected = try model.encode(texts, options: options)
+        let plain = try model.encode(texts, options: EncodeOptions(normalizeEmbeddings: true))
+
+        let h = try await ServerHarness.start { model }
+        defer { Task { try? await h.shutdown() } }
+        try await h.waitUntilHealthy()
+        async let withPrompt = h.post("/embed", json: ["inputs": texts, "prompt_name": "query"])
+        async let without = h.post("/embed", json: ["inputs": texts])
+        let (a, b) = try await (withPrompt, without)
+        #expect(a.status == 200 && b.status == 200, "\(a.text) \(b.text)")
+        let rowsA = try a.teiRows(), rowsB = try b.teiRows()
+        for i in texts.indices {
+            #expect(maxAbsDiff(rowsA[i], expected[i]) < 1e-5)
+            #expect(maxAbsDiff(rowsB[i], plain[i]) < 1e-5)
+            #expect(maxAbsDiff(rowsA[i], rowsB[i]) > 1e-3)
+        }
+        // Had the prompt been pooled, the vector would be the include_prompt: true one.
+        let pooledWithPrompt = try model.encode(tokenIDs: texts.map { try model.tokenizer.encode(model.tokenizerInput($0, promptName: "query")).ids },
+                                                options: EncodeOptions(normalizeEmbeddings: true))
+        #expect(maxAbsDiff(rowsA[0], pooledWithPrompt[0]) > 1e-3)
+    }
+
     @Test func healthIsUnavailableWhileLoadingAndMetricsReport() async throws {
         let gate = AsyncGate()
         let h = try await ServerHarness.start { _ in } load: {
