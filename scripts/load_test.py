@@ -4,9 +4,12 @@
 Starts the server on 127.0.0.1 (free port), sends a fixed number of /v1/embeddings requests (one text
 each) at 1, 8 and 64 concurrent clients, each level stopping at its request count or its time limit,
 whichever comes first, then stops the server. Reports requests/s, tokens/s and p50/p99 latency per level
-and the ratio of the server's tokens/s to offline throughput on the same texts: `embedkit bench` if it
-prints a tokens/s figure, else `embedkit embed` wall time on the texts minus its time for one text
-(i.e. without model loading).
+and the ratio of the server's tokens/s to offline throughput on the same texts: `embedkit bench` (batch
+size 32, measured before and after the levels, the mean used) if it prints a tokens/s figure, else
+`embedkit embed` wall time on the texts minus its time for one text (i.e. without model loading).
+Also per level: inputs per forward pass (from /metrics) and the CPU seconds of the server and of this
+client. The client is a minimal asyncio HTTP/1.1 keep-alive client, so that it takes little of the CPU
+it shares with the server (httpx used about half of a 2-core machine at 64 clients).
 
     python3 scripts/load_test.py [--model DIR] [--requests 400] [--time-limit 60] [--markdown]
 Never contacts anything but 127.0.0.1.
@@ -210,12 +213,16 @@ def main():
     with Server(binary, args.model, log_path=os.path.join(tempfile.gettempdir(), "embedkit_load_test_server.log")) as server:
         server.wait_healthy()
         asyncio.run(run_level(server.base, texts[:16], 4, 16, 30))  # warm-up
+        # Offline throughput before and after the levels (the mean is the reference): shared machines drift.
+        offline_before, how = offline_tokens_per_s(binary, args.model, texts[:args.requests], server.base)
         rows = [measured_level(server, texts, int(c), args.requests, args.time_limit)
                 for c in args.levels.split(",")]
-        offline, how = offline_tokens_per_s(binary, args.model, texts[:args.requests], server.base)
+        offline_after, _ = offline_tokens_per_s(binary, args.model, texts[:args.requests], server.base)
+    offline = (offline_before + offline_after) / 2
     single = bench_tokens_per_s(binary, args.model, texts[:args.requests], 1)
 
-    print(f"model: {args.model}\noffline: {offline:,.0f} tokens/s ({how})")
+    print(f"model: {args.model}\noffline: {offline:,.0f} tokens/s ({how}; mean of {offline_before:,.0f} before "
+          f"and {offline_after:,.0f} after the levels)")
     if single:
         print(f"offline, one text per forward pass (embedkit bench --batch-size 1): {single:,.0f} tokens/s "
               f"({single / offline:.2f} of batched; the ceiling for one sequential client)")

@@ -215,6 +215,16 @@ def build_all(corpus):
     nr.post_processor = processors.Sequence([processors.ByteLevel(trim_offsets=False), roberta_post(nr)])
     out.append(("bpe-bytelevel-split-regex-sequence-processor", nr, None))
 
+    # The GPT-4 / Qwen2 pre-tokenization (gte-Qwen2, Qwen3-Embedding): case-insensitive contractions,
+    # letters with one leading non-letter, single digits, a negative lookahead; NFC; no prefix space.
+    qw = Tokenizer.from_str(json.dumps(dict(bl_json, normalizer={"type": "NFC"})))
+    qw.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"),
+                             behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    qw.post_processor = processors.ByteLevel(trim_offsets=False)
+    out.append(("bpe-bytelevel-qwen2-regex", qw, None))
+
     # Merges serialized as ["a", "b"] pairs, ignore_merges.
     pj = json.loads(zh.to_str())
     pj["model"]["merges"] = [m.split(" ") for m in pj["model"]["merges"]]

@@ -68,6 +68,9 @@ public final class Tokenizer: @unchecked Sendable {
     /// `preTokenizer` when it only splits (words are views), or when it is `ByteLevel`.
     private let splitter: SplittingPreTokenizer?
     private let byteLevel: ByteLevel?
+    /// For a `Sequence` of splitters ending in `ByteLevel` without prefix space (GPT-4 / Qwen style):
+    /// the splitters, whose words ByteLevel then maps to bytes.
+    private let splitterBeforeByteLevel: SplittingPreTokenizer?
     /// Token text by id: added tokens over model tokens ("" where neither has the id).
     private let tokenStrings: [String]
 
@@ -82,7 +85,16 @@ public final class Tokenizer: @unchecked Sendable {
         self.addedTokens = addedTokens
         self.addedVocabulary = AddedVocabulary(tokens: addedTokens, normalizer: normalizer)
         self.splitter = preTokenizer as? SplittingPreTokenizer
-        self.byteLevel = preTokenizer as? ByteLevel
+        if let seq = preTokenizer as? PreTokenizerSequence, let last = seq.preTokenizers.last as? ByteLevel,
+           !last.addPrefixSpace, seq.preTokenizers.count > 1 {
+            let firsts = seq.preTokenizers.dropLast().compactMap { $0 as? SplittingPreTokenizer }
+            let all = firsts.count == seq.preTokenizers.count - 1
+            self.byteLevel = all ? last : nil
+            self.splitterBeforeByteLevel = all ? SplittingSequence(preTokenizers: firsts) : nil
+        } else {
+            self.byteLevel = preTokenizer as? ByteLevel
+            self.splitterBeforeByteLevel = nil
+        }
         let largest = max(model.vocabularySize, (addedTokens.map(\.id).max() ?? -1) + 1)
         var strings = [String](repeating: "", count: min(largest, 1 << 24))
         for i in 0..<strings.count { if let t = model.idToToken(i) { strings[i] = t } }
@@ -142,10 +154,21 @@ public final class Tokenizer: @unchecked Sendable {
             }
         } else if let byteLevel {
             // Each word is mapped to bytes in a reused buffer; `sources` leads back to the piece.
-            let t = byteLevel.withPrefixSpace(text)
+            let t = splitterBeforeByteLevel == nil ? byteLevel.withPrefixSpace(text) : text
             var bytes: [Unicode.Scalar] = [], sources: [Int] = []
             t.chars.withUnsafeBufferPointer { chars in
-                for w in byteLevel.wordRanges(t) where !w.isEmpty {
+                let words: [Range<Int>]
+                if let splitter = splitterBeforeByteLevel {
+                    words = splitter.wordRanges(chars).flatMap { r -> [Range<Int>] in
+                        guard byteLevel.useRegex else { return [r] }
+                        return ByteLevel.gpt2Ranges(UnsafeBufferPointer(rebasing: chars[r])).map {
+                            r.lowerBound + $0.lowerBound..<r.lowerBound + $0.upperBound
+                        }
+                    }
+                } else {
+                    words = byteLevel.wordRanges(t)
+                }
+                for w in words where !w.isEmpty {
                     bytes.removeAll(keepingCapacity: true)
                     sources.removeAll(keepingCapacity: true)
                     ByteLevel.appendBytes(of: UnsafeBufferPointer(rebasing: chars[w]), to: &bytes, sources: &sources)
