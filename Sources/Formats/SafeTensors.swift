@@ -19,10 +19,10 @@ public enum SafeTensors {
         } catch {
             throw FormatError.malformed(file: file, reason: "cannot read: \(error.localizedDescription)")
         }
-        return try parse(data, file: file)
+        return try parse(data, file: file, isFileMapped: true)
     }
 
-    public static func parse(_ data: Data, file: String) throws -> TensorStore {
+    public static func parse(_ data: Data, file: String, isFileMapped: Bool = false) throws -> TensorStore {
         func bad(_ r: String) -> FormatError { .malformed(file: file, reason: r) }
         guard data.count >= 8 else { throw bad("file is shorter than the 8-byte header length") }
         let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
@@ -68,7 +68,7 @@ public enum SafeTensors {
             guard let dtype else { continue }
             // A slice shares the mapping: no copy until the model packs its weights.
             let bytes = data[start + dataStart + b ..< start + dataStart + e]
-            tensors[name] = Tensor(name: name, shape: shape, dtype: dtype, bytes: bytes)
+            tensors[name] = Tensor(name: name, shape: shape, dtype: dtype, bytes: bytes, isFileMapped: isFileMapped)
         }
         return TensorStore(file: file, tensors: tensors)
     }

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Element types found in weight files.
 public enum DType: String, Sendable {
@@ -14,11 +19,32 @@ public struct Tensor: Sendable {
     /// Raw little-endian bytes, `shape.product * dtype.byteSize` long.
     public let bytes: Data
 
-    public init(name: String, shape: [Int], dtype: DType, bytes: Data) {
+    /// True when `bytes` is a read-only memory map of the weight file (its pages can be dropped and
+    /// are read back from the file if touched again).
+    public let isFileMapped: Bool
+
+    public init(name: String, shape: [Int], dtype: DType, bytes: Data, isFileMapped: Bool = false) {
         self.name = name
         self.shape = shape
         self.dtype = dtype
         self.bytes = bytes
+        self.isFileMapped = isFileMapped
+    }
+
+    /// Once the model has copied this tensor into its own buffers: tells the kernel the mapped file
+    /// pages lying wholly inside it are not needed, so they leave the resident set instead of
+    /// doubling the memory of a loaded model. No-op for tensors that are not file-mapped.
+    public func releasePages() {
+        guard isFileMapped, !bytes.isEmpty else { return }
+        let page = Int(getpagesize())
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            let first = (Int(bitPattern: base) + page - 1) / page * page
+            let last = (Int(bitPattern: base) + raw.count) / page * page
+            if last > first, let p = UnsafeMutableRawPointer(bitPattern: first) {
+                _ = madvise(p, last - first, Int32(MADV_DONTNEED))
+            }
+        }
     }
 
     public var count: Int { shape.reduce(1, *) }

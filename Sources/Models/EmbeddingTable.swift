@@ -17,6 +17,7 @@ struct EmbeddingTable: @unchecked Sendable {
         } else {
             f32 = []; bits16 = tensor.halfBits()
         }
+        tensor.releasePages()
     }
 
     var memoryBytes: Int { f32.count * 4 + bits16.count * 2 }

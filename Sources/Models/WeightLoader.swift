@@ -10,7 +10,9 @@ struct WeightLoader {
     }
 
     func vector(_ name: String, _ n: Int) throws -> [Float] {
-        try tensor(name, [n]).floats()
+        let t = try tensor(name, [n])
+        defer { t.releasePages() }
+        return t.floats()
     }
 
     /// A LayerNorm's weight and bias (HF names `.weight`/`.bias`; very old checkpoints `.gamma`/`.beta`).
@@ -31,6 +33,7 @@ struct WeightLoader {
     /// `swapHalves` exchanges the two row halves of a single weight (puts a GLU gate half first).
     func fused(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true, swapHalves: Bool = false) throws -> Linear {
         let weights = try prefixes.map { try tensor($0 + ".weight", [out, inFeatures]) }
+        defer { for w in weights { w.releasePages() } }
         let biases: [Float]? = bias ? try prefixes.flatMap { try vector($0 + ".bias", out) } : nil
         let total = out * prefixes.count
         func arranged<T>(_ values: [T]) -> [T] {

@@ -27,6 +27,23 @@ import Formats
         #expect(widened == t.floats())
     }
 
+    /// Dropping a copied tensor's mapped pages must not change what the file reads as: the pages come
+    /// back from the file. In-memory data is never marked file-mapped (dropping it would zero it).
+    @Test func releasedPagesReadBackFromTheFile() throws {
+        let url = Fixtures.url("jina-v2-tiny-en/model.safetensors")
+        let store = try SafeTensors.load(url)
+        let before = store.tensors.mapValues { $0.floats() }
+        for t in store.tensors.values {
+            #expect(t.isFileMapped)
+            t.releasePages()
+        }
+        for (name, t) in store.tensors { #expect(t.floats() == before[name], "\(name)") }
+        let inMemory = try SafeTensors.parse(Data(contentsOf: url), file: url.path)
+        #expect(inMemory.tensors.values.allSatisfy { !$0.isFileMapped })
+        for t in inMemory.tensors.values { t.releasePages() }
+        for (name, t) in inMemory.tensors { #expect(t.floats() == before[name], "\(name)") }
+    }
+
     /// The real all-MiniLM-L6-v2 carries an I64 `embeddings.position_ids` buffer: it is skipped,
     /// the F32 weights load.
     @Test(.enabled(if: Fixtures.miniLM != nil, "needs ../shared/fixtures/all-MiniLM-L6-v2"))
