@@ -7,6 +7,11 @@ struct EncoderLayer: Sendable {
         case gelu(intermediate: Linear, output: Linear)
         /// GEGLU: (GELU(gate) ⊙ up)·W₂ᵀ + b₂ with [gate | up] = x·Wgᵀ (gate first).
         case geglu(gated: Linear, output: Linear)
+
+        var isGated: Bool {
+            if case .geglu = self { return true }
+            return false
+        }
     }
 
     /// Fused [Q | K | V] projection, [3H, H].
@@ -28,12 +33,13 @@ final class Workspace {
     let qkv: UnsafeMutablePointer<Float>        // [T, 3H]
     let context: UnsafeMutablePointer<Float>    // [T, H]
     let projected: UnsafeMutablePointer<Float>  // [T, H]
-    let wide: UnsafeMutablePointer<Float>       // [T, 2I]
+    let wide: UnsafeMutablePointer<Float>       // [T, 2I], GEGLU layers only
     let inner: UnsafeMutablePointer<Float>      // [T, I]
     private let sizes: [Int]
 
-    init(tokens: Int, hidden h: Int, intermediate i: Int) {
-        sizes = [tokens * h, tokens * 3 * h, tokens * h, tokens * h, tokens * 2 * i, tokens * i]
+    /// `gated`: some layer has a GEGLU feed-forward (it needs `wide`).
+    init(tokens: Int, hidden h: Int, intermediate i: Int, gated: Bool) {
+        sizes = [tokens * h, tokens * 3 * h, tokens * h, tokens * h, gated ? tokens * 2 * i : 0, tokens * i]
         hidden = .allocate(capacity: max(1, sizes[0]))
         qkv = .allocate(capacity: max(1, sizes[1]))
         context = .allocate(capacity: max(1, sizes[2]))

@@ -108,7 +108,8 @@ public final class TransformerEncoder: @unchecked Sendable {
                 throw ModelError.tokenOutOfRange(id: id, vocabularySize: config.vocabularySize)
             }
         }
-        let ws = Workspace(tokens: batch.totalTokens, hidden: h, intermediate: config.intermediateSize)
+        let ws = Workspace(tokens: batch.totalTokens, hidden: h, intermediate: config.intermediateSize,
+                           gated: layers.contains { $0.feedForward.isGated })
         // Embeddings: word + position (BERT) + token type, then LayerNorm.
         pool.parallelFor(sequences.count) { s in
             let ids = sequences[s]

@@ -25,39 +25,36 @@ def seconds():
     return out
 
 
-def stable_ranges(form, second):
+def ranges_where(keep):
+    """Sorted inclusive [first, last] runs of the scalars (surrogates excluded) for which keep(c) holds."""
     ranges = []
     for c in range(0x110000):
-        if 0xD800 <= c < 0xE000:
-            ok = False
+        if 0xD800 <= c < 0xE000 or not keep(c):
+            continue
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
         else:
-            ch = chr(c)
-            ok = (u.category(ch) != "Cn" and u.combining(ch) == 0 and c not in second
-                  and u.normalize(form, ch) == ch)
-        if ok:
-            if ranges and ranges[-1][1] == c - 1:
-                ranges[-1][1] = c
-            else:
-                ranges.append([c, c])
+            ranges.append([c, c])
     return ranges
+
+
+def stable_ranges(form, second):
+    def stable(c):
+        ch = chr(c)
+        return (u.category(ch) != "Cn" and u.combining(ch) == 0 and c not in second
+                and u.normalize(form, ch) == ch)
+    return ranges_where(stable)
 
 
 def joins_previous_ranges(form, second):
     """Scalars a chunk must not start at: they may reorder or compose with what precedes them."""
     decomp = "NFKD" if form in ("NFKC", "NFKD") else "NFD"
-    ranges = []
-    for c in range(0x110000):
-        if 0xD800 <= c < 0xE000:
-            continue
+
+    def joins(c):
         ch = chr(c)
         first = u.normalize(decomp, ch)[0] if u.category(ch) != "Cn" else ch
-        joins = u.combining(ch) != 0 or c in second or u.combining(first) != 0 or ord(first) in second
-        if joins:
-            if ranges and ranges[-1][1] == c - 1:
-                ranges[-1][1] = c
-            else:
-                ranges.append([c, c])
-    return ranges
+        return u.combining(ch) != 0 or c in second or u.combining(first) != 0 or ord(first) in second
+    return ranges_where(joins)
 
 
 def main():

@@ -12,15 +12,16 @@ struct UnicodeNormalizer: Normalizer {
         let v = c.value
         if v < 0x80 { return true }
         if (v >= 0x4E00 && v <= 0x9FFF) || (v >= 0x3400 && v <= 0x4DBF) { return true }
-        return UnicodeNormalizer.contains(stableRanges, v)
+        return UnicodeNormalizer.contains(tables.stable, v)
     }
 
-    private var stableRanges: [UInt32] {
+    /// This form's generated tables: scalars it leaves alone, scalars a chunk cannot start at.
+    private var tables: (stable: [UInt32], joinsPrevious: [UInt32]) {
         switch form {
-        case .nfc: return NormalizationStableRanges.nfc
-        case .nfd: return NormalizationStableRanges.nfd
-        case .nfkc: return NormalizationStableRanges.nfkc
-        case .nfkd: return NormalizationStableRanges.nfkd
+        case .nfc: return (NormalizationStableRanges.nfc, NormalizationStableRanges.nfcJoinsPrevious)
+        case .nfd: return (NormalizationStableRanges.nfd, NormalizationStableRanges.nfdJoinsPrevious)
+        case .nfkc: return (NormalizationStableRanges.nfkc, NormalizationStableRanges.nfkcJoinsPrevious)
+        case .nfkd: return (NormalizationStableRanges.nfkd, NormalizationStableRanges.nfkdJoinsPrevious)
         }
     }
 
@@ -39,18 +40,9 @@ struct UnicodeNormalizer: Normalizer {
     private func startsChunk(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
         if v < 0x300 || CharacterClasses.isPlainIdeograph(v) { return true }
-        if UnicodeNormalizer.contains(joinsPreviousRanges, v) { return false }
+        if UnicodeNormalizer.contains(tables.joinsPrevious, v) { return false }
         // Marks newer than the generated table.
         return c.properties.canonicalCombiningClass.rawValue == 0
-    }
-
-    private var joinsPreviousRanges: [UInt32] {
-        switch form {
-        case .nfc: return NormalizationStableRanges.nfcJoinsPrevious
-        case .nfd: return NormalizationStableRanges.nfdJoinsPrevious
-        case .nfkc: return NormalizationStableRanges.nfkcJoinsPrevious
-        case .nfkd: return NormalizationStableRanges.nfkdJoinsPrevious
-        }
     }
 
     private func apply(_ s: String) -> String {
