@@ -293,6 +293,8 @@ def main():
     ap.add_argument("--sts", help="folder of the STS jsonl files (default: <repo>/../shared/data/sts)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--only", help="run only configurations whose name contains this")
+    ap.add_argument("--offsets", action="store_true",
+                    help="also compare character offsets (reported per configuration, not counted as failures)")
     args = ap.parse_args()
     if not os.path.exists(args.embedkit):
         print(f"error: {args.embedkit} not found (build with: swift build -c release --product embedkit)", file=sys.stderr)
@@ -327,10 +329,13 @@ def main():
         else:
             tok.no_truncation()
         tok.no_padding()
-        expected = [e.ids for e in tok.encode_batch(prepared)]
+        encodings = tok.encode_batch(prepared)
+        expected = [e.ids for e in encodings]
         cmd = [args.embedkit, "tokenize", "--model", folder, "--input", input_path]
         if max_len:
             cmd += ["--max-length", str(max_len)]
+        if args.offsets:
+            cmd += ["--offsets"]
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             print(f"FAIL {name}: embedkit exited {p.returncode}: {p.stderr.strip()[:500]}")
@@ -338,6 +343,19 @@ def main():
             mismatches += len(texts)
             continue
         got = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+        if args.offsets:
+            # HF offsets index the stripped text (what was encoded); so do EmbedKit's.
+            off_bad = 0
+            for i, (g, e) in enumerate(zip(got, encodings)):
+                want = [list(o) for o in e.offsets]
+                if g["ids"] == e.ids and g["offsets"] != want:
+                    off_bad += 1
+                    if off_bad <= 2:
+                        diff = next(k for k in range(len(want)) if g["offsets"][k] != want[k])
+                        print(f"  offsets {name} line {i + 1} token {diff}: {prepared[i][:60]!r}\n"
+                              f"    hf:       {want[diff:diff + 4]}\n    embedkit: {g['offsets'][diff:diff + 4]}")
+            print(f"     {name}: offsets identical on {len(got) - off_bad}/{len(got)} lines")
+            got = [g["ids"] for g in got]
         bad = 0
         if len(got) != len(expected):
             print(f"FAIL {name}: {len(got)} output lines for {len(expected)} inputs")

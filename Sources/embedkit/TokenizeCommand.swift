@@ -18,6 +18,9 @@ struct TokenizeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Maximum number of tokens, special tokens included (default: the model's max_seq_length).")
     var maxLength: Int?
 
+    @Flag(name: .long, help: "Print {\"ids\": [...], \"offsets\": [[start, end], ...]} per input instead of the ids alone (offsets in Unicode scalars of the stripped text, as HF's for a Python str).")
+    var offsets = false
+
     @Argument(help: "Texts to tokenize (instead of --input).")
     var texts: [String] = []
 
@@ -50,12 +53,25 @@ struct TokenizeCommand: AsyncParsableCommand {
         var out: [UInt8] = []
         out.reserveCapacity(encodings.count * 64)
         for e in encodings {
+            if offsets { out.append(contentsOf: Array(#"{"ids":"#.utf8)) }
             out.append(UInt8(ascii: "["))
             for (k, id) in e.ids.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 appendDecimal(id, to: &out)
             }
             out.append(UInt8(ascii: "]"))
+            if offsets {
+                out.append(contentsOf: Array(#","offsets":["#.utf8))
+                for (k, r) in e.offsets.enumerated() {
+                    if k > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(UInt8(ascii: "["))
+                    appendDecimal(r.lowerBound, to: &out)
+                    out.append(UInt8(ascii: ","))
+                    appendDecimal(r.upperBound, to: &out)
+                    out.append(UInt8(ascii: "]"))
+                }
+                out.append(contentsOf: Array("]}".utf8))
+            }
             out.append(UInt8(ascii: "\n"))
         }
         FileHandle.standardOutput.write(Data(out))
