@@ -108,8 +108,12 @@ extension EmbeddingModel {
     public func promptLength(for promptName: String?) throws -> Int {
         var options = EncodeOptions()
         options.promptName = promptName
-        guard let prompt = try resolvePrompt(options) else { return 0 }
-        return max(0, tokenizer.encode(prompt, maxLength: try maxLength(options)).ids.count - 1)
+        return promptTokenCount(try resolvePrompt(options), limit: try maxLength(options))
+    }
+
+    /// sentence-transformers counts the prompt's tokens with its special tokens, minus the final one.
+    func promptTokenCount(_ prompt: String?, limit: Int) -> Int {
+        prompt.map { max(0, tokenizer.encode($0, maxLength: limit).ids.count - 1) } ?? 0
     }
 
     /// Tokenizes as `encode` would (prompt applied, lowercased if the model says so, truncated to
@@ -180,8 +184,7 @@ extension EmbeddingModel {
         let limit = try maxLength(options)
         let prompt = try resolvePrompt(options)
         let encodings = tokenizer.encodeBatch(texts.map { prepareText($0, prompt: prompt) }, maxLength: limit)
-        // sentence-transformers counts the prompt's tokens with its special tokens, minus the final one.
-        let promptLength = prompt.map { max(0, tokenizer.encode($0, maxLength: limit).ids.count - 1) } ?? 0
+        let promptLength = promptTokenCount(prompt, limit: limit)
         return Prepared(ids: encodings.map(\.ids), promptLengths: Array(repeating: promptLength, count: encodings.count))
     }
 
