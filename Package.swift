@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // HF tokenizers: normalizer → pre-tokenizer → model → post-processor. No engine dependency.
@@ -36,15 +37,16 @@ let package = Package(
         // Transformer encoders: BERT, JinaBERT.
         .target(name: "Models", dependencies: ["Formats", "Compute"]),
         // sentence-transformers modules: Transformer → Pooling → Dense → Normalize.
-        .target(name: "Pipeline", dependencies: ["Tokenizers", "Formats", "Compute", "Models"]),
+        .target(name: "Pipeline", dependencies: ["Formats", "Compute", "Models"]),
         // Hugging Face Hub: ids, standard cache, offline mode.
         .target(name: "Hub", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Public API.
+        // Public API: text preparation, batching, post-processing, one error type.
         .target(name: "EmbedKit", dependencies: [
-            "Tokenizers", "Pipeline", "Hub",
+            "Tokenizers", "Formats", "Models", "Pipeline", "Hub",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // MTEB 1.1.1-compatible metrics. Needs only an embedding function.
@@ -66,17 +68,20 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
+        // The one fixture locator of every test target (Tests/Fixtures and ../shared, relative to the package).
+        .target(name: "TestFixtures", path: "Tests/TestFixtures"),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestFixtures"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
-        .testTarget(name: "EmbedKitTests", dependencies: ["EmbedKit", "Pipeline", "Models", "Formats"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EmbedKitTests", dependencies: ["EmbedKit", "Pipeline", "Models", "Formats", "TestFixtures"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestFixtures"]),
         .testTarget(name: "HubTests", dependencies: [
-            "Hub", "EmbedKit",
+            "Hub", "EmbedKit", "TestFixtures",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "ServerTests", dependencies: [
-            "EmbedKitServer", "EmbedKit",
+            "EmbedKitServer", "EmbedKit", "TestFixtures",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

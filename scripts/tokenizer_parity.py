@@ -8,6 +8,11 @@ cases) with HF and with `embedkit tokenize --model <folder> --input <file>`, and
 on every line. Like sentence-transformers, each text is str.strip()-ed before HF encodes it (the CLI does
 the same). Exit status 1 on any mismatch.
 
+The `auto-*` configurations add a tokenizer_config.json (and config.json) whose tokenizer class rewrites
+tokenizer.json components when transformers loads it (do_lower_case, strip_accents,
+tokenize_chinese_chars, add_prefix_space): their reference is transformers' AutoTokenizer, as
+sentence-transformers loads it, not the tokenizers library.
+
 Usage: python3 scripts/tokenizer_parity.py --embedkit .build/release/embedkit [--sts DIR] [--keep]
 """
 import argparse
@@ -18,21 +23,35 @@ import sys
 import tempfile
 
 TOKENIZERS_VERSION = "0.19.1"
+TRANSFORMERS_VERSION = "4.44.2"
 
 
 def ensure_tokenizers():
     try:
         import tokenizers  # noqa: F401
-        if tokenizers.__version__ == TOKENIZERS_VERSION:
+        import transformers  # noqa: F401
+        if tokenizers.__version__ == TOKENIZERS_VERSION and transformers.__version__ == TRANSFORMERS_VERSION:
             return
     except ImportError:
         pass
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", f"tokenizers=={TOKENIZERS_VERSION}"])
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", f"tokenizers=={TOKENIZERS_VERSION}",
+                           f"transformers=={TRANSFORMERS_VERSION}"])
 
 
 ensure_tokenizers()
 import tokenizers  # noqa: E402
+import transformers  # noqa: E402
+from transformers import AutoTokenizer  # noqa: E402
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers  # noqa: E402
+
+transformers.logging.set_verbosity_error()
+
+
+class AutoEncoding:
+    """The parts of a transformers encoding the comparison reads, shaped like a tokenizers Encoding."""
+    def __init__(self, ids, offsets, special_tokens_mask):
+        self.ids, self.offsets, self.special_tokens_mask = ids, offsets, special_tokens_mask
+
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -96,7 +115,7 @@ def edge_cases():
     return e
 
 
-def write_model(folder, tok, text=None):
+def write_model(folder, tok, text=None, tokenizer_config=None, config=None):
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "tokenizer.json")
     if text is None:
@@ -104,6 +123,42 @@ def write_model(folder, tok, text=None):
     else:
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
+    for name, content in (("tokenizer_config.json", tokenizer_config), ("config.json", config)):
+        if content is not None:
+            with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+                json.dump(content, f)
+
+
+def auto_configs(wv, bl_json):
+    """Tokenizers whose tokenizer_config.json makes transformers rewrite components:
+    [(name, tokenizer, tokenizer_config, config.json or None)]."""
+    def bert_json(**normalizer):
+        return wp(wv, normalizers.BertNormalizer(**normalizer), pre_tokenizers.BertPreTokenizer())
+
+    def byte_level(prefix, post_prefix):
+        t = Tokenizer.from_str(json.dumps(bl_json))
+        t.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=prefix)
+        t.post_processor = processors.RobertaProcessing(("</s>", t.token_to_id("</s>")), ("<s>", t.token_to_id("<s>")),
+                                                        add_prefix_space=post_prefix)
+        return t
+
+    return [
+        # BertTokenizer with do_lower_case unset: transformers lowercases (default True).
+        ("auto-bert-json-cased-config-silent", bert_json(lowercase=False), {"tokenizer_class": "BertTokenizer"}, None),
+        ("auto-bert-json-uncased-config-cased", bert_json(lowercase=True), {"tokenizer_class": "BertTokenizerFast", "do_lower_case": False}, None),
+        ("auto-bert-strip-accents-false", bert_json(lowercase=True), {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": False}, None),
+        ("auto-bert-cased-strip-accents-true", bert_json(lowercase=True), {"tokenizer_class": "BertTokenizer", "do_lower_case": False, "strip_accents": True}, None),
+        ("auto-bert-no-chinese-chars", bert_json(lowercase=True), {"tokenizer_class": "BertTokenizer", "tokenize_chinese_chars": False}, None),
+        ("auto-distilbert-cased", bert_json(lowercase=True, handle_chinese_chars=False), {"tokenizer_class": "DistilBertTokenizer", "do_lower_case": False}, None),
+        # No tokenizer_class: AutoTokenizer picks the class from config.json's model_type.
+        ("auto-bert-from-model-type", bert_json(lowercase=False), {}, {"model_type": "bert"}),
+        # PreTrainedTokenizerFast rewrites nothing.
+        ("auto-pretrained-fast-cased", bert_json(lowercase=False), {"tokenizer_class": "PreTrainedTokenizerFast"}, None),
+        ("auto-roberta-add-prefix-space", byte_level(False, False), {"tokenizer_class": "RobertaTokenizer", "add_prefix_space": True}, None),
+        ("auto-roberta-default-no-prefix-space", byte_level(True, True), {"tokenizer_class": "RobertaTokenizer"}, None),
+        ("auto-roberta-from-model-type", byte_level(True, True), {}, {"model_type": "roberta"}),
+        ("auto-gpt2-add-prefix-space", byte_level(False, False), {"tokenizer_class": "GPT2Tokenizer", "add_prefix_space": True}, None),
+    ]
 
 
 def train_wordpiece(corpus):
@@ -284,6 +339,8 @@ def build_all(corpus):
     pj = json.loads(ug.to_str())
     pj["normalizer"] = json.loads(xl.to_str())["normalizer"]["normalizers"][0]
     out.append(("unigram-trained-precompiled-only", Tokenizer.from_str(json.dumps(pj)), None))
+    for name, tok, tokenizer_config, config in auto_configs(wv, bl_json):
+        out.append((name, tok, None, None, tokenizer_config, config))
     return out
 
 
@@ -323,13 +380,23 @@ def main():
             continue
         ran += 1
         folder = os.path.join(tmp, name)
-        write_model(folder, tok, config[3] if len(config) > 3 else None)
+        text = config[3] if len(config) > 3 else None
+        tokenizer_config = config[4] if len(config) > 4 else None
+        write_model(folder, tok, text, tokenizer_config, config[5] if len(config) > 5 else None)
         if max_len:
             tok.enable_truncation(max_length=max_len)
         else:
             tok.no_truncation()
         tok.no_padding()
-        encodings = tok.encode_batch(prepared)
+        if tokenizer_config is not None:
+            # As sentence-transformers loads it: transformers' AutoTokenizer over the folder.
+            auto = AutoTokenizer.from_pretrained(folder)
+            encodings = auto(prepared, add_special_tokens=True, return_offsets_mapping=True)
+            encodings = [AutoEncoding(i, o, m) for i, o, m in zip(
+                encodings["input_ids"], encodings["offset_mapping"],
+                auto(prepared, return_special_tokens_mask=True)["special_tokens_mask"])]
+        else:
+            encodings = tok.encode_batch(prepared)
         expected = [e.ids for e in encodings]
         cmd = [args.embedkit, "tokenize", "--model", folder, "--input", input_path]
         if max_len:
@@ -344,10 +411,15 @@ def main():
             continue
         got = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
         if args.offsets:
-            # HF offsets index the stripped text (what was encoded); so do EmbedKit's.
+            # HF offsets index the stripped text (what was encoded); EmbedKit's index the text as given
+            # (null for special tokens).
             off_bad = 0
             for i, (g, e) in enumerate(zip(got, encodings)):
-                want = [list(o) for o in e.offsets]
+                lead = len(texts[i]) - len(texts[i].lstrip())
+                want = [None if sp else [o[0] + lead, o[1] + lead] for o, sp in zip(e.offsets, e.special_tokens_mask)]
+                # A token EmbedKit marks special (null) matches HF's (0, 0).
+                want = [None if w is not None and got_o is None and tuple(o) == (0, 0) else w
+                        for w, got_o, o in zip(want, g["offsets"], e.offsets)]
                 if g["ids"] == e.ids and g["offsets"] != want:
                     off_bad += 1
                     if off_bad <= 2:

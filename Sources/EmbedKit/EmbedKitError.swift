@@ -1,18 +1,74 @@
-/// Errors of the public API, with messages a user can act on.
-public enum EmbedKitError: Error, CustomStringConvertible {
-    case notImplemented(String)
+import Formats
+import Models
+import Pipeline
+import Tokenizers
+
+/// The one error type of the public API, with messages a user can act on. Errors of the inner
+/// modules (tokenizer files, weight files, model configs, modules.json) arrive wrapped in it.
+public enum EmbedKitError: Error, CustomStringConvertible, Equatable {
+    /// A model file is missing, unreadable or malformed; `file` names it.
     case invalidModel(file: String, reason: String)
-    case unsupportedArchitecture(file: String, reason: String)
+    /// A model file asks for something EmbedKit does not run; `file` names it.
+    case unsupportedModel(file: String, reason: String)
     case invalidOption(String)
     case unknownToken(Int, vocabularySize: Int)
+    /// An input longer than the limit, where truncation was not asked for.
+    case inputTooLong(tokens: Int, limit: Int)
+    /// A Hub id could not be resolved (network, authentication, offline cache).
+    case hub(String)
 
     public var description: String {
         switch self {
-        case .notImplemented(let w): return "\(w) is not implemented yet"
-        case .invalidModel(let f, let r): return "\(f): \(r)"
-        case .unsupportedArchitecture(let f, let r): return "\(f): unsupported model: \(r)"
+        case .invalidModel(let f, let r), .unsupportedModel(let f, let r): return "\(f): \(r)"
         case .invalidOption(let r): return r
         case .unknownToken(let id, let n): return "token id \(id) is outside the vocabulary (0..<\(n))"
+        case .inputTooLong(let tokens, let limit):
+            return "an input has \(tokens) tokens; the limit is \(limit) (truncate it, or raise the limit)"
+        case .hub(let r): return r
+        }
+    }
+
+    /// Runs `body`, wrapping the inner modules' errors.
+    static func wrapping<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw wrap(error) }
+    }
+
+    /// The public form of an inner module's error (its message kept).
+    static func wrap(_ error: Error) -> Error {
+        func split(_ file: String, _ message: String) -> String {
+            message.hasPrefix(file + ": ") ? String(message.dropFirst(file.count + 2)) : message
+        }
+        switch error {
+        case let e as EmbedKitError: return e
+        case let e as TokenizerError:
+            switch e {
+            case .fileNotFound(let p):
+                return EmbedKitError.invalidModel(file: p, reason: "no tokenizer found (need tokenizer.json, or vocab.txt + tokenizer_config.json)")
+            case .invalidFile(let f, let r): return EmbedKitError.invalidModel(file: f, reason: r)
+            case .unsupportedComponent(let f, _, _): return EmbedKitError.unsupportedModel(file: f, reason: split(f, e.description))
+            }
+        case let e as FormatError:
+            switch e {
+            case .fileNotFound(let f): return EmbedKitError.invalidModel(file: f, reason: "file not found")
+            case .unsupported(let f, _): return EmbedKitError.unsupportedModel(file: f, reason: split(f, e.description))
+            case .malformed(let f, _), .missingTensor(let f, _), .shapeMismatch(let f, _, _, _):
+                return EmbedKitError.invalidModel(file: f, reason: split(f, e.description))
+            }
+        case let e as ModelError:
+            switch e {
+            case .missingFile(let f): return EmbedKitError.invalidModel(file: f, reason: "file not found")
+            case .invalidConfig(let f, _): return EmbedKitError.invalidModel(file: f, reason: split(f, e.description))
+            case .unsupportedArchitecture(let f, _): return EmbedKitError.unsupportedModel(file: f, reason: split(f, e.description))
+            case .sequenceTooLong(let length, let maximum): return EmbedKitError.inputTooLong(tokens: length, limit: maximum)
+            case .tokenOutOfRange(let id, let n): return EmbedKitError.unknownToken(id, vocabularySize: n)
+            }
+        case let e as PipelineError:
+            switch e {
+            case .missingFile(let f): return EmbedKitError.invalidModel(file: f, reason: "file not found")
+            case .invalidFile(let f, let r): return EmbedKitError.invalidModel(file: f, reason: r)
+            case .unsupportedModule(let f, _): return EmbedKitError.unsupportedModel(file: f, reason: split(f, e.description))
+            }
+        default: return error
         }
     }
 }

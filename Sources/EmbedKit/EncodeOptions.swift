@@ -1,15 +1,9 @@
 /// Options of `EmbeddingModel.encode`, named as sentence-transformers names them.
 public struct EncodeOptions: Sendable {
-    /// What `encode` returns per text.
-    public enum OutputValue: String, Sendable {
-        case sentenceEmbedding = "sentence_embedding"
-        case tokenEmbeddings = "token_embeddings"
-    }
-
-    public enum Precision: String, Sendable { case float32 }
-
     /// Texts per forward pass; texts are sorted by length first, as sentence-transformers does.
     public var batchSize: Int = 32
+    /// Real (unpadded) tokens per forward pass at most; a longer single input runs alone.
+    public var maxBatchTokens: Int = 8192
     /// L2-normalize the output (on top of a model's own Normalize module).
     public var normalizeEmbeddings: Bool = false
     /// Token limit per text (special tokens included); nil: the model's max_seq_length.
@@ -20,22 +14,29 @@ public struct EncodeOptions: Sendable {
     public var promptName: String? = nil
     /// Keep the first k dimensions (Matryoshka); normalization, if any, applies after truncation.
     public var truncateDimension: Int? = nil
-    public var outputValue: OutputValue = .sentenceEmbedding
-    public var precision: Precision = .float32
     /// Called after each batch with (texts done, texts in all).
     public var progress: (@Sendable (Int, Int) -> Void)? = nil
 
     public init(batchSize: Int = 32, normalizeEmbeddings: Bool = false, maxLength: Int? = nil,
-                prompt: String? = nil, promptName: String? = nil, truncateDimension: Int? = nil,
-                outputValue: OutputValue = .sentenceEmbedding, precision: Precision = .float32) {
+                prompt: String? = nil, promptName: String? = nil, truncateDimension: Int? = nil) {
         self.batchSize = batchSize
         self.normalizeEmbeddings = normalizeEmbeddings
         self.maxLength = maxLength
         self.prompt = prompt
         self.promptName = promptName
         self.truncateDimension = truncateDimension
-        self.outputValue = outputValue
-        self.precision = precision
+    }
+
+    /// The post-processing these options ask for.
+    public var postprocessing: Postprocessing {
+        Postprocessing(dimensions: truncateDimension, normalize: normalizeEmbeddings)
+    }
+
+    /// The batching these options ask for.
+    public func budget() throws -> BatchBudget {
+        guard batchSize > 0 else { throw EmbedKitError.invalidOption("batch size must be positive") }
+        guard maxBatchTokens > 0 else { throw EmbedKitError.invalidOption("max batch tokens must be positive") }
+        return BatchBudget(maxTokens: maxBatchTokens, maxInputs: batchSize)
     }
 }
 

@@ -1,10 +1,10 @@
+import EmbedKit
 import Foundation
 
 /// Dynamic batching: inputs of all requests wait in one FIFO queue; a dedicated worker thread takes
-/// the oldest inputs up to the token budget, sorts them by length, cuts them into forward passes whose
-/// padded size (inputs × longest) stays within the budget, runs them one at a time through the engine,
-/// and hands each request its own rows. The engine never runs on the NIO event loops or the Swift
-/// cooperative pool.
+/// the oldest inputs that `BatchBudget` admits (real tokens; the engine never pads), runs them as one
+/// forward pass, and hands each request its own rows. The engine never runs on the NIO event loops or
+/// the Swift cooperative pool.
 final class BatchScheduler: @unchecked Sendable {
     private final class Job {
         var results: [[Float]?]
@@ -21,12 +21,11 @@ final class BatchScheduler: @unchecked Sendable {
     private struct Item {
         let job: Job
         let row: Int
-        let ids: [Int]
-        let promptLength: Int
+        let input: PreparedInput
     }
 
     private let backend: any EmbeddingBackend
-    private let maxBatchTokens: Int
+    private let budget: BatchBudget
     private let metrics: ServerMetrics
     private let condition = NSCondition()
     // Guarded by `condition`:
@@ -36,9 +35,9 @@ final class BatchScheduler: @unchecked Sendable {
     private var running = false
     private var workerDone = false
 
-    init(backend: any EmbeddingBackend, maxBatchTokens: Int, metrics: ServerMetrics) {
+    init(backend: any EmbeddingBackend, budget: BatchBudget, metrics: ServerMetrics) {
         self.backend = backend
-        self.maxBatchTokens = max(maxBatchTokens, 1)
+        self.budget = budget
         self.metrics = metrics
     }
 
@@ -85,7 +84,7 @@ final class BatchScheduler: @unchecked Sendable {
                 }
                 job.continuation = continuation
                 for (i, input) in rows.enumerated() {
-                    queue.append(Item(job: job, row: i, ids: input.ids, promptLength: input.promptLength))
+                    queue.append(Item(job: job, row: i, input: input))
                 }
                 metrics.queueSize.set(Int64(queue.count - head))
                 condition.signal()
@@ -106,26 +105,15 @@ final class BatchScheduler: @unchecked Sendable {
     }
 
     private func workerLoop() {
-        while let window = nextWindow() {
-            let sorted = window.sorted { $0.ids.count < $1.ids.count }
-            var pass: [Item] = []
-            for item in sorted {
-                if !pass.isEmpty && (pass.count + 1) * item.ids.count > maxBatchTokens {
-                    run(pass)
-                    pass.removeAll(keepingCapacity: true)
-                }
-                pass.append(item)
-            }
-            if !pass.isEmpty { run(pass) }
-        }
+        while let pass = nextPass() { run(pass) }
         condition.lock()
         workerDone = true
         condition.broadcast()
         condition.unlock()
     }
 
-    /// The oldest live inputs whose tokens fit the budget (at least one); nil once stopping and drained.
-    private func nextWindow() -> [Item]? {
+    /// The oldest live inputs the budget admits (at least one); nil once stopping and drained.
+    private func nextPass() -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
         while true {
@@ -134,9 +122,9 @@ final class BatchScheduler: @unchecked Sendable {
             while head < queue.count {
                 let item = queue[head]
                 if item.job.finished { head += 1; continue }
-                if !window.isEmpty && tokens + item.ids.count > maxBatchTokens { break }
+                if !budget.admits(item.input.ids.count, inputs: window.count, tokens: tokens) { break }
                 window.append(item)
-                tokens += item.ids.count
+                tokens += item.input.ids.count
                 head += 1
             }
             if head == queue.count {
@@ -160,13 +148,10 @@ final class BatchScheduler: @unchecked Sendable {
         condition.unlock()
         if live.isEmpty { return }
 
-        let ids = live.map(\.ids)
-        let longest = ids.map(\.count).max() ?? 0
-        let tokenCount = ids.reduce(0) { $0 + $1.count }
+        let inputs = live.map(\.input)
         let start = ContinuousClock.now
-        let promptLengths = live.map(\.promptLength)
-        let result = Result { try backend.embed(tokenIDs: ids, promptLengths: promptLengths) }
-        metrics.recordBatch(size: live.count, tokens: tokenCount, paddedTokens: live.count * longest,
+        let result = Result { try backend.forward(inputs) }
+        metrics.recordBatch(size: inputs.count, tokens: inputs.reduce(0) { $0 + $1.ids.count },
                             duration: ContinuousClock.now - start)
 
         condition.lock()

@@ -106,11 +106,14 @@ struct ModelService: Service {
             server.logger.error("model failed to load", metadata: ["error": "\(error)"])
             throw error
         }
-        let scheduler = BatchScheduler(backend: backend, maxBatchTokens: server.configuration.maxBatchTokens,
-                                       metrics: server.metrics)
+        let scheduler = BatchScheduler(backend: backend, budget: server.configuration.batchBudget, metrics: server.metrics)
         scheduler.start()
         let preparation = InputPreparation(backend: backend, configuration: server.configuration)
-        server.phase.withLock { $0 = .ready(ReadyModel(backend: backend, scheduler: scheduler, preparation: preparation)) }
+        let tokenizers = TokenizationWorkers(
+            threads: server.configuration.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        server.phase.withLock {
+            $0 = .ready(ReadyModel(backend: backend, scheduler: scheduler, preparation: preparation, tokenizers: tokenizers))
+        }
         server.metrics.modelLoaded.set(Int64(1))
         server.logger.info("model ready", metadata: [
             "model": "\(backend.info.modelID)", "dimension": "\(backend.info.dimension)",
@@ -119,6 +122,7 @@ struct ModelService: Service {
         // Wait for shutdown (graceful or cancellation), then drain the queue.
         try? await gracefulShutdown()
         server.phase.withLock { $0 = .stopping }
+        tokenizers.stop()
         scheduler.stop()
     }
 }

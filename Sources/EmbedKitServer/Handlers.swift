@@ -10,8 +10,6 @@ struct Handlers: Sendable {
     let metrics: ServerMetrics
     let bodyReader: RequestBodyReader
 
-    static let version = "0.1.0"
-
     func ready() throws -> ReadyModel {
         switch phase.current {
         case .ready(let model): return model
@@ -23,10 +21,10 @@ struct Handlers: Sendable {
 
     // MARK: POST /v1/embeddings
 
+    /// HTTP → prepare (tokenization workers) → queue → forward (batch worker) → post-process → response.
     func openAIEmbeddings(_ request: Request) async throws -> Response {
         let model = try ready()
-        let body = try await bodyReader.read(request)
-        let req = try RequestDecoding.decode(OpenAIEmbeddingRequest.self, from: body)
+        let req = try RequestDecoding.decode(OpenAIEmbeddingRequest.self, from: try await bodyReader.read(request))
         let base64: Bool
         switch req.encodingFormat ?? "float" {
         case "float": base64 = false
@@ -35,13 +33,14 @@ struct Handlers: Sendable {
             throw APIError.invalid("encoding_format must be \"float\" or \"base64\", got \"\(req.encodingFormat!)\"",
                                    param: "encoding_format")
         }
-        let dims = try checkDimensions(req.dimensions, model: model)
-        let inputs = try model.preparation.prepare(req.input, param: "input", promptName: nil,
-                                                   truncate: configuration.autoTruncate, direction: .right)
-        let vectors = try await model.scheduler.submit(inputs).map {
-            EmbeddingPostprocessing.apply($0, dimensions: dims, normalize: true)
+        let post = try postprocessing(dimensions: req.dimensions, normalize: true, model: model)
+        let preparation = model.preparation
+        let truncation: Truncation = configuration.autoTruncate ? .right : .none
+        let inputs = try await model.tokenizers.run {
+            try preparation.prepare(req.input, param: "input", promptName: nil, truncation: truncation)
         }
-        try EmbeddingPostprocessing.checkFinite(vectors)
+        let vectors = try await model.scheduler.submit(inputs).map(post.apply)
+        try checkFinite(vectors)
         let tokens = inputs.reduce(0) { $0 + $1.ids.count }
 
         var json = JSONWriter(capacity: 128 + vectors.count * (vectors.first?.count ?? 0) * 12)
@@ -51,7 +50,7 @@ struct Handlers: Sendable {
             json.raw("{\"object\":\"embedding\",\"index\":")
             json.int(i)
             json.raw(",\"embedding\":")
-            if base64 { json.string(EmbeddingPostprocessing.base64(v)) } else { json.floats(v) }
+            if base64 { json.string(Self.base64(v)) } else { json.floats(v) }
             json.raw("}")
         }
         json.raw("],\"model\":")
@@ -68,18 +67,15 @@ struct Handlers: Sendable {
 
     func teiEmbed(_ request: Request) async throws -> Response {
         let model = try ready()
-        let body = try await bodyReader.read(request)
-        let req = try RequestDecoding.decode(TEIEmbedRequest.self, from: body)
-        let dims = try checkDimensions(req.dimensions, model: model)
-        let direction = try TruncationDirection(parsing: req.truncationDirection)
-        let inputs = try model.preparation.prepare(
-            req.inputs, param: "inputs", promptName: req.promptName,
-            truncate: req.truncate ?? configuration.autoTruncate, direction: direction)
-        let normalize = req.normalize ?? true
-        let vectors = try await model.scheduler.submit(inputs).map {
-            EmbeddingPostprocessing.apply($0, dimensions: dims, normalize: normalize)
+        let req = try RequestDecoding.decode(TEIEmbedRequest.self, from: try await bodyReader.read(request))
+        let post = try postprocessing(dimensions: req.dimensions, normalize: req.normalize ?? true, model: model)
+        let truncation = try Truncation(truncate: req.truncate ?? configuration.autoTruncate, direction: req.truncationDirection)
+        let preparation = model.preparation
+        let inputs = try await model.tokenizers.run {
+            try preparation.prepare(req.inputs, param: "inputs", promptName: req.promptName, truncation: truncation)
         }
-        try EmbeddingPostprocessing.checkFinite(vectors)
+        let vectors = try await model.scheduler.submit(inputs).map(post.apply)
+        try checkFinite(vectors)
         var json = JSONWriter(capacity: 16 + vectors.count * (vectors.first?.count ?? 0) * 12)
         json.raw("[")
         for (i, v) in vectors.enumerated() {
@@ -92,24 +88,27 @@ struct Handlers: Sendable {
 
     // MARK: POST /tokenize
 
+    /// TEI's `/tokenize`: the tokens `/embed` would compute (prompt included), each with its text and
+    /// Unicode-scalar offsets into the input as sent (null for special and prompt tokens).
     func teiTokenize(_ request: Request) async throws -> Response {
         let model = try ready()
-        let body = try await bodyReader.read(request)
-        let req = try RequestDecoding.decode(TEITokenizeRequest.self, from: body)
+        let req = try RequestDecoding.decode(TEITokenizeRequest.self, from: try await bodyReader.read(request))
         try model.preparation.checkCount(req.inputs, param: "inputs")
-        try model.preparation.checkPrompt(req.promptName)
-        let promptName = req.promptName ?? model.backend.info.defaultPromptName
-        let prompt = promptName.flatMap { model.backend.info.prompts[$0] } ?? ""
-        let addSpecial = req.addSpecialTokens ?? true
-        var json = JSONWriter()
-        json.raw("[")
-        for (n, item) in req.inputs.items.enumerated() {
+        let prompt = try model.preparation.prompt(named: req.promptName)
+        let texts = try req.inputs.items.map { item -> String in
             guard case .text(let text) = item else {
                 throw APIError.invalid("/tokenize takes text inputs, not token ids", param: "inputs")
             }
-            let full = prompt + text
-            let scalars = Array(full.unicodeScalars)
-            let e = model.backend.tokenize(text, promptName: req.promptName, maxLength: nil)
+            return text
+        }
+        let addSpecial = req.addSpecialTokens ?? true
+        let text = model.preparation.text
+        let encodings = try await model.tokenizers.run { texts.map { text.encode($0, prompt: prompt, maxLength: nil) } }
+        var json = JSONWriter()
+        json.raw("[")
+        for (n, (input, t)) in zip(texts, encodings).enumerated() {
+            let scalars = Array(input.unicodeScalars)
+            let e = t.encoding
             if n > 0 { json.raw(",") }
             json.raw("[")
             var first = true
@@ -121,24 +120,23 @@ struct Handlers: Sendable {
                 json.raw("{\"id\":")
                 json.int(e.ids[i])
                 json.raw(",\"text\":")
-                let range = i < e.offsets.count ? e.offsets[i] : 0..<0
-                if special || range.isEmpty || range.upperBound > scalars.count {
-                    json.string(i < e.tokens.count ? e.tokens[i] : "")
-                } else {
+                if let r = t.offsets[i], !r.isEmpty, r.upperBound <= scalars.count {
                     var s = String.UnicodeScalarView()
-                    s.append(contentsOf: scalars[range])
+                    s.append(contentsOf: scalars[r])
                     json.string(String(s))
+                } else {
+                    json.string(i < e.tokens.count ? e.tokens[i] : "")
                 }
                 json.raw(",\"special\":")
                 json.bool(special)
-                if special {
-                    json.raw(",\"start\":null,\"stop\":null}")
-                } else {
+                if let r = t.offsets[i] {
                     json.raw(",\"start\":")
-                    json.int(range.lowerBound)
+                    json.int(r.lowerBound)
                     json.raw(",\"stop\":")
-                    json.int(range.upperBound)
+                    json.int(r.upperBound)
                     json.raw("}")
+                } else {
+                    json.raw(",\"start\":null,\"stop\":null}")
                 }
             }
             json.raw("]")
@@ -171,7 +169,9 @@ struct Handlers: Sendable {
         json.int(model.preparation.maxInputTokens)
         json.raw(",\"max_batch_tokens\":")
         json.int(configuration.maxBatchTokens)
-        json.raw(",\"max_batch_requests\":null,\"max_client_batch_size\":")
+        json.raw(",\"max_batch_requests\":")
+        if let n = configuration.maxBatchRequests { json.int(n) } else { json.raw("null") }
+        json.raw(",\"max_client_batch_size\":")
         json.int(configuration.maxClientBatchSize)
         json.raw(",\"max_request_bytes\":")
         json.int(configuration.maxRequestBytes)
@@ -187,7 +187,7 @@ struct Handlers: Sendable {
         json.raw("},\"default_prompt_name\":")
         if let d = i.defaultPromptName { json.string(d) } else { json.raw("null") }
         json.raw(",\"version\":")
-        json.string(Self.version)
+        json.string(EmbedKitVersion.current)
         json.raw("}")
         return jsonResponse(json)
     }
@@ -216,12 +216,32 @@ struct Handlers: Sendable {
 
     // MARK: helpers
 
-    private func checkDimensions(_ d: Int?, model: ReadyModel) throws -> Int? {
-        guard let d else { return nil }
+    /// The request's post-processing, its `dimensions` checked against the model.
+    private func postprocessing(dimensions: Int?, normalize: Bool, model: ReadyModel) throws -> Postprocessing {
+        let post = Postprocessing(dimensions: dimensions, normalize: normalize)
         let full = model.backend.info.dimension
-        guard d >= 1 && d <= full else {
-            throw APIError.invalid("dimensions must be between 1 and \(full) for this model, got \(d)", param: "dimensions")
+        do {
+            try post.validate(modelDimension: full)
+        } catch {
+            throw APIError.invalid("dimensions must be between 1 and \(full) for this model, got \(dimensions ?? 0)",
+                                   param: "dimensions")
         }
-        return d
+        return post
+    }
+
+    private func checkFinite(_ vectors: [[Float]]) throws {
+        if vectors.contains(where: { $0.contains(where: { !$0.isFinite }) }) {
+            throw APIError(.internalServerError, .server, "the engine produced a non-finite value (NaN or infinity)")
+        }
+    }
+
+    /// Little-endian float32 bytes, base64-encoded: OpenAI's `encoding_format: "base64"`.
+    static func base64(_ v: [Float]) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(v.count * 4)
+        for x in v {
+            withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return Data(bytes).base64EncodedString()
     }
 }

@@ -1,3 +1,6 @@
+import EmbedKit
+import Foundation
+
 /// Settings of `EmbeddingServer`; `embedkit serve` fills them from flags and `EMBEDKIT_*` variables.
 public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
@@ -5,8 +8,10 @@ public struct ServerConfiguration: Sendable {
     public var port: Int = 8080
     /// When set, every route but `/health` requires `Authorization: Bearer <apiKey>`.
     public var apiKey: String? = nil
-    /// Padded tokens (inputs × longest input) per forward pass, as TEI's `--max-batch-tokens`.
+    /// Tokens per forward pass, as TEI's `--max-batch-tokens` (real tokens: the engine never pads).
     public var maxBatchTokens: Int = 16384
+    /// Inputs per forward pass, as TEI's `--max-batch-requests`; nil: no limit but the tokens.
+    public var maxBatchRequests: Int? = nil
     /// Requests being handled at once; more get 429.
     public var maxConcurrentRequests: Int = 512
     /// Token limit per input (special tokens included); nil or larger than the model's max_seq_length:
@@ -23,8 +28,13 @@ public struct ServerConfiguration: Sendable {
     public var bodyReadTimeout: Duration = .seconds(30)
     /// A connection that sends nothing for this long (headers included) is closed.
     public var idleTimeout: Duration = .seconds(60)
-    /// Threads for the engine (nil: all cores). Used by `embedkit serve` when loading the model.
+    /// Threads for the engine and for tokenization (nil: all cores).
     public var threads: Int? = nil
 
     public init() {}
+
+    /// The batching rule of the server's worker.
+    public var batchBudget: BatchBudget {
+        BatchBudget(maxTokens: maxBatchTokens, maxInputs: maxBatchRequests ?? .max)
+    }
 }

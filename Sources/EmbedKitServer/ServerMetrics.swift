@@ -10,7 +10,6 @@ final class ServerMetrics: Sendable {
     let batchTokens: ValueHistogram
     let inferenceDuration: DurationHistogram
     let tokens: Counter
-    let paddedTokens: Counter
     let inputs: Counter
     let modelLoaded: Gauge
 
@@ -29,23 +28,21 @@ final class ServerMetrics: Sendable {
             help: "Inputs per forward pass")
         batchTokens = registry.makeValueHistogram(
             name: "embedkit_batch_tokens", buckets: [16, 64, 256, 1024, 2048, 4096, 8192, 16384, 32768, 65536],
-            help: "Tokens (without padding) per forward pass")
+            help: "Tokens per forward pass (the engine never pads)")
         inferenceDuration = registry.makeDurationHistogram(
             name: "embedkit_inference_duration_seconds", buckets: Self.latencyBuckets,
             help: "Time of one forward pass")
-        tokens = registry.makeCounter(name: "embedkit_tokens_total", help: "Tokens embedded (without padding)")
-        paddedTokens = registry.makeCounter(
-            name: "embedkit_padded_tokens_total", help: "Tokens computed including padding")
+        tokens = registry.makeCounter(name: "embedkit_tokens_total",
+                                      help: "Tokens the forward passes computed (the engine never pads)")
         inputs = registry.makeCounter(name: "embedkit_inputs_total", help: "Inputs embedded")
         modelLoaded = registry.makeGauge(name: "embedkit_model_loaded", help: "1 once the model is loaded")
     }
 
-    func recordBatch(size: Int, tokens count: Int, paddedTokens padded: Int, duration: Duration) {
+    func recordBatch(size: Int, tokens count: Int, duration: Duration) {
         batchSize.record(Double(size))
         batchTokens.record(Double(count))
         inferenceDuration.record(duration)
         tokens.increment(by: Int64(count))
-        paddedTokens.increment(by: Int64(padded))
         inputs.increment(by: Int64(size))
     }
 

@@ -8,11 +8,10 @@ enum ServerPhase: Sendable {
     case stopping
 }
 
-/// A loaded model with its batch scheduler.
+/// A loaded model with its tokenization workers and batch scheduler.
 struct ReadyModel: Sendable {
     let backend: any EmbeddingBackend
     let scheduler: BatchScheduler
     let preparation: InputPreparation
+    let tokenizers: TokenizationWorkers
 }
-
-extension InputPreparation: @unchecked Sendable {}

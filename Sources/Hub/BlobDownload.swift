@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import Logging
 import NIOCore
@@ -132,15 +133,15 @@ struct BlobDownload {
             throw HubError.io(path: url.path, message: "cannot read")
         }
         defer { try? handle.close() }
-        var hasher = SHA256()
+        var hasher = Crypto.SHA256()
         while true {
             let data: Data?
             do { data = try handle.read(upToCount: 1 << 20) } catch {
                 throw HubError.io(path: url.path, message: "read failed: \(error.localizedDescription)")
             }
             guard let data, !data.isEmpty else { break }
-            hasher.update(data)
+            hasher.update(data: data)
         }
-        return hasher.finalizeHex()
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

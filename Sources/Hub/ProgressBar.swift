@@ -5,17 +5,27 @@ import Glibc
 import Darwin
 #endif
 
-/// A one-line download progress bar on stderr, drawn only when stderr is a terminal.
-/// Pass `ProgressBar.callback()` as `HubClient.snapshot`'s progress.
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal: bytes of a download
+/// (`callback()`, as `HubClient.snapshot`'s progress) or items of a long job (`itemCallback()`, as
+/// `EncodeOptions.progress`).
 public final class ProgressBar: @unchecked Sendable {
+    /// What is counted.
+    public enum Unit: Sendable {
+        case bytes
+        /// Items, named (e.g. "texts").
+        case items(String)
+    }
+
     private let lock = NSLock()
     private let label: String
+    private let unit: Unit
     private var lastDraw: Double = 0
     private var drawn = false
     private let enabled: Bool
 
-    public init(label: String, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+    public init(label: String, unit: Unit = .bytes, enabled: Bool = isatty(STDERR_FILENO) == 1) {
         self.label = label
+        self.unit = unit
         self.enabled = enabled
     }
 
@@ -23,6 +33,23 @@ public final class ProgressBar: @unchecked Sendable {
     public func callback() -> (@Sendable (Int64, Int64?) -> Void)? {
         guard enabled else { return nil }
         return { [self] done, total in self.update(done: done, total: total) }
+    }
+
+    /// A (done, total) callback counting items, or nil when stderr is not a terminal; it ends the line
+    /// when done reaches total.
+    public func itemCallback() -> (@Sendable (Int, Int) -> Void)? {
+        guard enabled else { return nil }
+        return { [self] done, total in
+            self.update(done: Int64(done), total: Int64(total))
+            if done >= total { self.finish() }
+        }
+    }
+
+    private func format(_ n: Int64) -> String {
+        switch unit {
+        case .bytes: return Self.format(n)
+        case .items: return "\(n)"
+        }
     }
 
     public func update(done: Int64, total: Int64?) {
@@ -38,9 +65,11 @@ public final class ProgressBar: @unchecked Sendable {
             let width = 30
             let filled = Int(fraction * Double(width))
             line += "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] "
-            line += "\(Self.format(done)) / \(Self.format(total)) \(Int(fraction * 100))%"
+            line += "\(format(done)) / \(format(total))"
+            if case .items(let name) = unit { line += " " + name }
+            line += " \(Int(fraction * 100))%"
         } else {
-            line += Self.format(done)
+            line += format(done)
         }
         FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
     }

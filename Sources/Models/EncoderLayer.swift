@@ -16,13 +16,8 @@ struct EncoderLayer: Sendable {
 
     /// Fused [Q | K | V] projection, [3H, H].
     let qkv: Linear
-    /// LayerNorms on Q and K (qk-post-norm variant only).
-    let qNorm: LayerNormWeights?
-    let kNorm: LayerNormWeights?
     let attentionOutput: Linear
     let attentionNorm: LayerNormWeights
-    /// Norm of the second residual (qk-post-norm variant only).
-    let postAttentionNorm: LayerNormWeights?
     let feedForward: FeedForward
     let outputNorm: LayerNormWeights
 }
@@ -59,15 +54,6 @@ extension EncoderLayer {
                  alibiSlopes: [Float]?, pool: ThreadPool) {
         let t = batch.totalTokens
         qkv.apply(ws.hidden, rows: t, into: ws.qkv, pool: pool)
-        if let qNorm, let kNorm {
-            let single = ThreadPool(threads: 1)
-            pool.parallelChunks(t) { range in
-                for r in range {
-                    qNorm.apply(ws.qkv + r * 3 * h, residual: nil, rows: 1, pool: single)
-                    kNorm.apply(ws.qkv + r * 3 * h + h, residual: nil, rows: 1, pool: single)
-                }
-            }
-        }
         let headDim = h / heads
         Attention.forward(q: ws.qkv, k: ws.qkv + h, v: ws.qkv + 2 * h, rowStride: 3 * h, out: ws.context,
                           batch: batch, heads: heads, headDim: headDim,
@@ -75,10 +61,6 @@ extension EncoderLayer {
         attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool)
         // projected = LN(projected + hidden)
         attentionNorm.apply(ws.projected, residual: ws.hidden, rows: t, pool: pool)
-        if let postAttentionNorm {
-            // qk-post-norm: the block input is added a second time.
-            postAttentionNorm.apply(ws.projected, residual: ws.hidden, rows: t, pool: pool)
-        }
         // ws.projected now holds X₁; the feed-forward writes its output into ws.hidden.
         switch feedForward {
         case .gelu(let intermediate, let output):

@@ -8,8 +8,6 @@ public struct TransformerConfig: Sendable {
         case bert = "BertModel"
         /// JinaBERT: symmetric ALiBi, GEGLU feed-forward (jina-embeddings-v2 small-en, base-zh, base-de).
         case jinaBert = "JinaBert"
-        /// JinaBERT with LayerNorm on Q and K and a second residual (jina-embeddings-v2-base-code).
-        case jinaBertQKPostNorm = "JinaBertQKPostNorm"
     }
 
     public var architecture: Architecture
@@ -49,16 +47,12 @@ public struct TransformerConfig: Sendable {
         let architectures = json["architectures"] as? [String] ?? []
         let positionType = json["position_embedding_type"] as? String ?? "absolute"
         let feedForward = json["feed_forward_type"] as? String
-        let nameOrPath = json["_name_or_path"] as? String ?? ""
-        let autoConfig = (json["auto_map"] as? [String: Any])?["AutoConfig"] as? String ?? ""
 
         guard modelType == "bert" || modelType == "jina_bert" || architectures.contains(where: { $0.contains("Bert") }) else {
             throw ModelError.unsupportedArchitecture(file: file, reason: "model_type '\(modelType)' (architectures \(architectures)); supported: BERT and JinaBERT encoders")
         }
         let architecture: Architecture
-        if nameOrPath.contains("qk-post-norm") || autoConfig.contains("qk-post-norm") {
-            architecture = .jinaBertQKPostNorm
-        } else if positionType == "alibi" {
+        if positionType == "alibi" {
             guard feedForward == nil || feedForward == "geglu" else {
                 throw ModelError.unsupportedArchitecture(file: file, reason: "feed_forward_type '\(feedForward!)'; supported: geglu")
             }

@@ -16,7 +16,7 @@ public struct HiddenStates: Sendable {
     }
 }
 
-/// A BERT-family encoder (BERT, JinaBERT, JinaBERT qk-post-norm) with weights loaded once.
+/// A BERT-family encoder (BERT, JinaBERT) with weights loaded once.
 public final class TransformerEncoder: @unchecked Sendable {
     public let config: TransformerConfig
     /// Number of parameters loaded (pooler excluded).
@@ -34,6 +34,12 @@ public final class TransformerEncoder: @unchecked Sendable {
     public init(config: TransformerConfig, store: TensorStore) throws {
         self.config = config
         let w = WeightLoader(store: store)
+        // JinaBERT's qk-post-norm variant (jina-embeddings-v2-base-code: LayerNorm on Q and K, a second
+        // residual) has no reference outputs here to check a forward pass against: refused, by structure.
+        if store.tensors.keys.contains(where: { $0.hasSuffix("attention.self.layer_norm_q.weight") }) {
+            throw ModelError.unsupportedArchitecture(
+                file: store.file, reason: "JinaBERT with LayerNorm on Q and K (qk-post-norm, e.g. jina-embeddings-v2-base-code) is not supported yet")
+        }
         let h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
         wordEmbeddings = EmbeddingTable(try w.tensor("embeddings.word_embeddings.weight", [config.vocabularySize, h]))
         tokenTypeEmbeddings = EmbeddingTable(try w.tensor("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h]))
@@ -55,29 +61,16 @@ public final class TransformerEncoder: @unchecked Sendable {
             switch config.architecture {
             case .bert:
                 layers.append(EncoderLayer(
-                    qkv: qkv, qNorm: nil, kNorm: nil, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
-                    postAttentionNorm: nil,
+                    qkv: qkv, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
                     feedForward: .gelu(intermediate: try w.linear(p + "intermediate.dense", out: i, in: h),
                                        output: try w.linear(p + "output.dense", out: h, in: i)),
                     outputNorm: try w.layerNorm(p + "output.LayerNorm", h, eps: eps)))
             case .jinaBert:
                 layers.append(EncoderLayer(
-                    qkv: qkv, qNorm: nil, kNorm: nil, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
-                    postAttentionNorm: nil,
+                    qkv: qkv, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
                     feedForward: .geglu(gated: try w.linear(p + "mlp.gated_layers", out: 2 * i, in: h, bias: false),
                                         output: try w.linear(p + "mlp.wo", out: h, in: i)),
                     outputNorm: try w.layerNorm(p + "mlp.layernorm", h, eps: eps)))
-            case .jinaBertQKPostNorm:
-                // up_gated_layer is [up | gate]; swap the halves so the gate comes first, as GEGLU expects.
-                layers.append(EncoderLayer(
-                    qkv: qkv,
-                    qNorm: try w.layerNorm(p + "attention.self.layer_norm_q", h, eps: eps),
-                    kNorm: try w.layerNorm(p + "attention.self.layer_norm_k", h, eps: eps),
-                    attentionOutput: attentionOutput, attentionNorm: attentionNorm,
-                    postAttentionNorm: try w.layerNorm(p + "layer_norm_1", h, eps: eps),
-                    feedForward: .geglu(gated: try w.fused([p + "mlp.up_gated_layer"], out: 2 * i, in: h, bias: false, swapHalves: true),
-                                        output: try w.linear(p + "mlp.down_layer", out: h, in: i)),
-                    outputNorm: try w.layerNorm(p + "layer_norm_2", h, eps: eps)))
             }
         }
         self.layers = layers

@@ -30,25 +30,19 @@ struct WeightLoader {
 
     /// Several Linear layers with the same input stacked into one (e.g. Q, K, V → [3H, H]), kept in
     /// the checkpoint's precision when every part is fp16 (or bf16): the kernel widens them.
-    /// `swapHalves` exchanges the two row halves of a single weight (puts a GLU gate half first).
-    func fused(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true, swapHalves: Bool = false) throws -> Linear {
+    func fused(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true) throws -> Linear {
         let weights = try prefixes.map { try tensor($0 + ".weight", [out, inFeatures]) }
         defer { for w in weights { w.releasePages() } }
         let biases: [Float]? = bias ? try prefixes.flatMap { try vector($0 + ".bias", out) } : nil
         let total = out * prefixes.count
-        func arranged<T>(_ values: [T]) -> [T] {
-            guard swapHalves else { return values }
-            let half = values.count / 2
-            return Array(values[half...] + values[..<half])
-        }
         let dtype = weights[0].dtype
         if dtype != .float32, weights.allSatisfy({ $0.dtype == dtype }) {
-            let bits = arranged(weights.flatMap { $0.halfBits() })
+            let bits = weights.flatMap { $0.halfBits() }
             return dtype == .float16
                 ? Linear(weightF16Bits: bits, bias: biases, outFeatures: total, inFeatures: inFeatures)
                 : Linear(weightBF16Bits: bits, bias: biases, outFeatures: total, inFeatures: inFeatures)
         }
-        return Linear(weight: arranged(weights.flatMap { $0.floats() }), bias: biases, outFeatures: total, inFeatures: inFeatures)
+        return Linear(weight: weights.flatMap { $0.floats() }, bias: biases, outFeatures: total, inFeatures: inFeatures)
     }
 }
 

@@ -2,9 +2,10 @@ import Compute
 import Formats
 import Foundation
 import Models
-import Tokenizers
 
-/// A sentence-transformers model folder: Transformer → Pooling → Dense… → Normalize, as modules.json lists.
+/// The modules of a sentence-transformers folder after tokenization: Transformer → Pooling → Dense… →
+/// Normalize, as modules.json lists them. Text preparation (tokenizer, prompts, max_seq_length) is
+/// `EmbedKit.TextPreparation`.
 public final class SentenceTransformer: @unchecked Sendable {
     /// What `forward` returns for one batch.
     public struct Output: Sendable {
@@ -20,19 +21,11 @@ public final class SentenceTransformer: @unchecked Sendable {
     }
 
     public let folder: URL
-    public let tokenizer: Tokenizer
     public let encoder: TransformerEncoder
     public let modules: [ModuleKind]
     public let pooling: Pooling
     /// Modules after Pooling, in order.
     let sentenceModules: [SentenceModule]
-    /// max_seq_length (sentence_bert_config.json, else min(max_position_embeddings, model_max_length)).
-    public let maxSequenceLength: Int
-    /// sentence_bert_config.json's do_lower_case: lowercase the text before tokenizing.
-    public let lowercasesInput: Bool
-    public let prompts: [String: String]
-    public let defaultPromptName: String?
-    public let similarityFunctionName: String?
     public let threadPool: ThreadPool
 
     enum SentenceModule {
@@ -46,21 +39,7 @@ public final class SentenceTransformer: @unchecked Sendable {
         threadPool = ThreadPool(threads: threads)
         guard FileManager.default.fileExists(atPath: folder.path) else { throw PipelineError.missingFile(folder.path) }
         let config = try TransformerConfig.load(folder: folder)
-        tokenizer = try Tokenizer.load(from: folder)
         encoder = try TransformerEncoder(config: config, store: try TensorStore.load(folder: folder))
-
-        let sbert = try JSONFile.object(folder.appendingPathComponent("sentence_bert_config.json"))
-        if let n = (sbert?["max_seq_length"] as? NSNumber)?.intValue {
-            maxSequenceLength = n
-        } else {
-            maxSequenceLength = min(config.maxPositionEmbeddings, tokenizer.modelMaxLength ?? Int.max)
-        }
-        lowercasesInput = sbert?["do_lower_case"] as? Bool ?? false
-
-        let st = try JSONFile.object(folder.appendingPathComponent("config_sentence_transformers.json"))
-        prompts = st?["prompts"] as? [String: String] ?? [:]
-        defaultPromptName = st?["default_prompt_name"] as? String
-        similarityFunctionName = st?["similarity_fn_name"] as? String
 
         let listed = try ModuleKind.load(folder: folder)
         modules = listed ?? [.transformer, .pooling(path: "")]

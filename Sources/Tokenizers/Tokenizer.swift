@@ -205,11 +205,11 @@ public final class Tokenizer: @unchecked Sendable {
         return addedVocabulary.byId[id]?.content ?? model.idToToken(id) ?? ""
     }
 
-    /// Encodes many texts on several cores; the result is in input order.
-    public func encodeBatch(_ texts: [String], maxLength: Int? = nil) -> [Encoding] {
-        if texts.count < 2 { return texts.map { encode($0, maxLength: maxLength) } }
+    /// Encodes many texts on `threads` cores (nil: all); the result is in input order.
+    public func encodeBatch(_ texts: [String], maxLength: Int? = nil, threads: Int? = nil) -> [Encoding] {
+        let workers = min(texts.count, max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        if workers < 2 { return texts.map { encode($0, maxLength: maxLength) } }
         var results = [Encoding?](repeating: nil, count: texts.count)
-        let workers = min(texts.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
         let chunk = (texts.count + workers - 1) / workers
         results.withUnsafeMutableBufferPointer { buffer in
             let out = buffer

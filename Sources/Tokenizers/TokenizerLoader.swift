@@ -9,13 +9,22 @@ enum TokenizerLoader {
         let config = try readConfig(configURL)
         let maxLength = modelMaxLength(config)
         if fm.fileExists(atPath: jsonURL.path) {
-            return try TokenizerJSON.load(jsonURL, modelMaxLength: maxLength, config: config)
+            return try TokenizerJSON.load(jsonURL, modelMaxLength: maxLength, config: config,
+                                          modelType: modelType(folder.appendingPathComponent("config.json")))
         }
         let vocabURL = folder.appendingPathComponent("vocab.txt")
         if fm.fileExists(atPath: vocabURL.path) {
             return try BertTokenizerConfig.load(vocab: vocabURL, config: config, configFile: configURL.path, modelMaxLength: maxLength)
         }
         throw TokenizerError.fileNotFound(folder.path)
+    }
+
+    /// config.json's `model_type` (which tokenizer class `AutoTokenizer` picks when tokenizer_config.json
+    /// names none); nil when the file is absent or unreadable (the model loader reports that).
+    static func modelType(_ url: URL) -> String? {
+        guard let data = FileManager.default.contents(atPath: url.path),
+              let d = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        return d["model_type"] as? String
     }
 
     static func readConfig(_ url: URL) throws -> [String: Any] {
@@ -47,7 +56,7 @@ enum TokenizerLoader {
 
 /// tokenizer.json.
 enum TokenizerJSON {
-    static func load(_ url: URL, modelMaxLength: Int?, config: [String: Any]) throws -> Tokenizer {
+    static func load(_ url: URL, modelMaxLength: Int?, config: [String: Any], modelType: String?) throws -> Tokenizer {
         let file = url.path
         guard let data = FileManager.default.contents(atPath: file) else {
             throw TokenizerError.invalidFile(file: file, reason: "cannot read the file")
@@ -58,7 +67,11 @@ enum TokenizerJSON {
         } catch {
             throw TokenizerError.invalidFile(file: file, reason: "not valid JSON")
         }
-        let root = try JSONObject(obj, file: file, component: "tokenizer.json")
+        guard var dict = obj as? [String: Any] else {
+            throw TokenizerError.invalidFile(file: file, reason: "tokenizer.json must be a JSON object")
+        }
+        AutoTokenizerOverrides.apply(to: &dict, tokenizerConfig: config, modelType: modelType)
+        let root = try JSONObject(dict, file: file, component: "tokenizer.json")
         guard root.has("model") else { throw root.fail("missing 'model'") }
         let normalizer = try NormalizerFactory.make(root["normalizer"], file: file)
         let preTokenizer = try PreTokenizerFactory.make(root["pre_tokenizer"], file: file)

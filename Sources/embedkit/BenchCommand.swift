@@ -30,7 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
         let model = try await modelOptions.load()
         let options = EncodeOptions(batchSize: batchSize, maxLength: maxLength)
         // Tokens after truncation, padding never counted (EmbedKit does not pad).
-        let tokens = model.tokenize(texts, maxLength: maxLength).reduce(0) { $0 + $1.ids.count }
+        let tokens = try model.tokenize(texts, maxLength: maxLength).reduce(0) { $0 + $1.ids.count }
         _ = try model.encode(Array(texts.prefix(batchSize)), options: options)   // warm-up batch
         let start = DispatchTime.now().uptimeNanoseconds
         let vectors = try model.encode(texts, options: options)
@@ -48,45 +48,29 @@ struct BenchCommand: AsyncParsableCommand {
 }
 
 extension BenchCommand {
-    /// Tokenizes every text as `embedkit tokenize` does (sentence-transformers' strip / lowercase, then
-    /// the tokenizer, truncation included), once on one thread and once with `encodeBatch` on all cores.
+    /// Tokenizes every text as `embedkit tokenize` does (`TextPreparation.prepare`: default prompt, strip,
+    /// lowercase, the tokenizer, truncation included), once on one thread and once on `--threads` (all cores).
     /// Characters are Unicode scalars, as Python's `len`. There is no warm-up pass: the BPE word cache
     /// starts empty, as in a fresh process.
     func benchTokenizer(_ texts: [String]) async throws {
-        let folder: URL
-        if HubClient.looksLikeModelID(modelOptions.model) {
-            folder = try await HubClient().snapshot(modelOptions.model)
-        } else {
-            folder = URL(fileURLWithPath: (modelOptions.model as NSString).expandingTildeInPath)
-        }
-        let config = try SentenceBertConfig.read(folder)
-        let limit = maxLength ?? config.maxSeqLength
         let chars = texts.reduce(0) { $0 + $1.unicodeScalars.count }
-
-        func timed(_ body: (Tokenizer) -> Int) throws -> (seconds: Double, tokens: Int) {
-            let tokenizer = try Tokenizer.load(from: folder)    // fresh caches for each run
+        func timed(threads: Int?) async throws -> (seconds: Double, tokens: Int) {
+            var options = modelOptions
+            options.threads = threads
+            let text = try await options.loadTextPreparation()    // fresh caches for each run
+            let prompt = try text.prompt()
             let start = DispatchTime.now().uptimeNanoseconds
-            let tokens = body(tokenizer)
+            let tokens = try text.prepare(texts, prompt: prompt, maxLength: maxLength).reduce(0) { $0 + $1.ids.count }
             return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, tokens)
         }
-        let single = try timed { tokenizer in
-            var n = 0
-            for t in texts {
-                let input = PythonString.sentenceTransformersInput(t, lowercase: config.doLowerCase)
-                n += tokenizer.encode(input, maxLength: limit ?? tokenizer.modelMaxLength).ids.count
-            }
-            return n
-        }
-        let batch = try timed { tokenizer in
-            let inputs = texts.map { PythonString.sentenceTransformersInput($0, lowercase: config.doLowerCase) }
-            return tokenizer.encodeBatch(inputs, maxLength: limit ?? tokenizer.modelMaxLength).reduce(0) { $0 + $1.ids.count }
-        }
+        let single = try await timed(threads: 1)
+        let batch = try await timed(threads: modelOptions.threads)
         let result: [String: Any] = [
             "texts": texts.count, "chars": chars, "tokens": single.tokens,
             "seconds_one_thread": single.seconds, "chars_per_s_one_thread": Double(chars) / single.seconds,
             "tokens_per_s_one_thread": Double(single.tokens) / single.seconds,
             "seconds_all_threads": batch.seconds, "chars_per_s_all_threads": Double(chars) / batch.seconds,
-            "threads": ProcessInfo.processInfo.activeProcessorCount, "model": modelOptions.model,
+            "threads": modelOptions.threads ?? ProcessInfo.processInfo.activeProcessorCount, "model": modelOptions.model,
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

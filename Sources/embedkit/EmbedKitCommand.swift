@@ -1,10 +1,12 @@
 import ArgumentParser
+import EmbedKit
 
 @main
 struct EmbedKitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embedkit",
         abstract: "Sentence embeddings from Hugging Face models, in Swift.",
+        version: EmbedKitVersion.current,
         subcommands: [
             EmbedCommand.self, TokenizeCommand.self, SimilarityCommand.self, InfoCommand.self,
             BenchCommand.self, EvalCommand.self, ServeCommand.self, DownloadCommand.self, ModelsCommand.self,

@@ -17,6 +17,12 @@ struct ModelOptions: ParsableArguments {
         defer { bar.finish() }
         return try await EmbeddingModel.load(model, threads: threads, downloadProgress: bar.callback())
     }
+
+    /// The model's text preparation alone (tokenizer and sentence-transformers settings; no weights read).
+    func loadTextPreparation() async throws -> TextPreparation {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        return try await TextPreparation.load(model, threads: threads)
+    }
 }
 
 /// Writes to standard error.
@@ -27,16 +33,10 @@ enum Console {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    /// A progress callback drawing a one-line bar on stderr, or nil when stderr is not a terminal.
+    /// A progress callback drawing a one-line bar on stderr for jobs of at least `minimum` items, or nil
+    /// when stderr is not a terminal.
     static func progressBar(label: String, minimum: Int = 64, total: Int) -> (@Sendable (Int, Int) -> Void)? {
-        guard isTerminal, total >= minimum else { return nil }
-        return { done, all in
-            let width = 30
-            let filled = all > 0 ? done * width / all : width
-            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            let end = done >= all ? "\n" : ""
-            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(all)\(end)".utf8))
-        }
+        total >= minimum ? ProgressBar(label: label, unit: .items("texts")).itemCallback() : nil
     }
 }
 

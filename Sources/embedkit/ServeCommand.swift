@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve a model over HTTP: OpenAI /v1/embeddings and TEI /embed, /tokenize, /info, /health, /metrics.",
         discussion: """
             Each option may also be set with an environment variable: EMBEDKIT_MODEL, EMBEDKIT_HOST, EMBEDKIT_PORT, \
-            EMBEDKIT_API_KEY, EMBEDKIT_MAX_BATCH_TOKENS, EMBEDKIT_MAX_CONCURRENT_REQUESTS, EMBEDKIT_MAX_INPUT_TOKENS, \
+            EMBEDKIT_API_KEY, EMBEDKIT_MAX_BATCH_TOKENS, EMBEDKIT_MAX_BATCH_REQUESTS, EMBEDKIT_MAX_CONCURRENT_REQUESTS, EMBEDKIT_MAX_INPUT_TOKENS, \
             EMBEDKIT_MAX_CLIENT_BATCH_SIZE, EMBEDKIT_MAX_REQUEST_BYTES, EMBEDKIT_AUTO_TRUNCATE, EMBEDKIT_THREADS, \
             EMBEDKIT_READ_TIMEOUT, EMBEDKIT_IDLE_TIMEOUT. SIGTERM / SIGINT stop the server after the requests in flight.
             """)
@@ -25,8 +25,10 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
     @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer KEY' on every route but /health. [EMBEDKIT_API_KEY]")
     var apiKey: String?
-    @Option(help: "Padded tokens per forward pass. [EMBEDKIT_MAX_BATCH_TOKENS, default 16384]")
+    @Option(help: "Tokens per forward pass (the engine never pads). [EMBEDKIT_MAX_BATCH_TOKENS, default 16384]")
     var maxBatchTokens: Int?
+    @Option(help: "Inputs per forward pass. [EMBEDKIT_MAX_BATCH_REQUESTS, default: no limit]")
+    var maxBatchRequests: Int?
     @Option(help: "Requests handled at once; more get 429. [EMBEDKIT_MAX_CONCURRENT_REQUESTS, default 512]")
     var maxConcurrentRequests: Int?
     @Option(help: "Tokens per input; longer inputs get 413 unless truncated. [EMBEDKIT_MAX_INPUT_TOKENS, default: the model's max_seq_length]")
@@ -37,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     var maxRequestBytes: Int?
     @Flag(help: "Truncate over-long inputs unless a request says otherwise (default: 413). [EMBEDKIT_AUTO_TRUNCATE=1]")
     var autoTruncate = false
-    @Option(help: "Engine threads. [EMBEDKIT_THREADS, default: all cores]")
+    @Option(help: "Engine and tokenization threads. [EMBEDKIT_THREADS, default: all cores]")
     var threads: Int?
     @Option(help: "Seconds allowed to read a request body (408 after). [EMBEDKIT_READ_TIMEOUT, default 30]")
     var readTimeout: Double?
@@ -66,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(config.port) else { throw ValidationError("--port must be in 0...65535") }
         config.apiKey = try value(apiKey, "EMBEDKIT_API_KEY")
         config.maxBatchTokens = try positive(value(maxBatchTokens, "EMBEDKIT_MAX_BATCH_TOKENS"), "max-batch-tokens") ?? config.maxBatchTokens
+        config.maxBatchRequests = try positive(value(maxBatchRequests, "EMBEDKIT_MAX_BATCH_REQUESTS"), "max-batch-requests")
         config.maxConcurrentRequests = try positive(value(maxConcurrentRequests, "EMBEDKIT_MAX_CONCURRENT_REQUESTS"),
                                                     "max-concurrent-requests") ?? config.maxConcurrentRequests
         config.maxInputTokens = try positive(value(maxInputTokens, "EMBEDKIT_MAX_INPUT_TOKENS"), "max-input-tokens")

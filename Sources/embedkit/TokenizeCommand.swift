@@ -1,16 +1,16 @@
 import ArgumentParser
+import EmbedKit
 import Foundation
-import Tokenizers
 
-/// `embedkit tokenize --model <folder> [--input FILE.jsonl | TEXT ...] [--max-length N]`: one JSON array of
-/// token ids per input (special tokens included), truncated as sentence-transformers does.
+/// `embedkit tokenize --model <folder or id> [--input FILE.jsonl | TEXT ...] [--max-length N]`: one JSON array of
+/// token ids per input (special tokens included), prepared exactly as `embed` prepares it (default prompt,
+/// strip, lowercase, truncation at max_seq_length). Reads no weights.
 struct TokenizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Print the token ids of each input, as sentence-transformers tokenizes it.")
 
-    @Option(name: .long, help: "Model folder (tokenizer.json, or vocab.txt + tokenizer_config.json).")
-    var model: String
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(name: .long, help: "File with one JSON string per line ('-' for stdin).")
     var input: String?
@@ -18,7 +18,13 @@ struct TokenizeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Maximum number of tokens, special tokens included (default: the model's max_seq_length).")
     var maxLength: Int?
 
-    @Flag(name: .long, help: "Print {\"ids\": [...], \"offsets\": [[start, end], ...]} per input instead of the ids alone (offsets in Unicode scalars of the stripped text, as HF's for a Python str).")
+    @Option(name: .long, help: "Name of a prompt in config_sentence_transformers.json (default: the model's default prompt).")
+    var promptName: String?
+
+    @Option(name: .long, help: "A prompt prepended to every input.")
+    var prompt: String?
+
+    @Flag(name: .long, help: "Print {\"ids\": [...], \"offsets\": [[start, end] or null, ...]} per input instead of the ids alone (Unicode-scalar offsets into the input as given; null for special and prompt tokens).")
     var offsets = false
 
     @Argument(help: "Texts to tokenize (instead of --input).")
@@ -26,7 +32,7 @@ struct TokenizeCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            try execute()
+            try await execute()
         } catch let e as ExitCode {
             throw e
         } catch {
@@ -37,42 +43,43 @@ struct TokenizeCommand: AsyncParsableCommand {
         }
     }
 
-    private func execute() throws {
-        let folder = URL(fileURLWithPath: model)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
-            throw ValidationError("\(model): no such model folder")
-        }
-        if let m = maxLength, m < 1 { throw ValidationError("--max-length must be at least 1") }
+    private func execute() async throws {
         let lines = try InputLines.read(file: input, arguments: texts)
-        let tokenizer = try Tokenizer.load(from: folder)
-        let st = try SentenceBertConfig.read(folder)
-        let limit = maxLength ?? st.maxSeqLength ?? tokenizer.modelMaxLength
-        let prepared = lines.map { PythonString.sentenceTransformersInput($0, lowercase: st.doLowerCase) }
-        let encodings = tokenizer.encodeBatch(prepared, maxLength: limit)
+        let text = try await modelOptions.loadTextPreparation()
+        let prompt = try text.prompt(self.prompt, named: promptName)
         var out: [UInt8] = []
-        out.reserveCapacity(encodings.count * 64)
-        for e in encodings {
-            if offsets { out.append(contentsOf: Array(#"{"ids":"#.utf8)) }
+        out.reserveCapacity(lines.count * 64)
+        func ids(_ ids: [Int]) {
             out.append(UInt8(ascii: "["))
-            for (k, id) in e.ids.enumerated() {
+            for (k, id) in ids.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 appendDecimal(id, to: &out)
             }
             out.append(UInt8(ascii: "]"))
-            if offsets {
+        }
+        if offsets {
+            let limit = try text.maxLength(maxLength)
+            for line in lines {
+                let t = text.encode(line, prompt: prompt, maxLength: limit)
+                out.append(contentsOf: Array(#"{"ids":"#.utf8))
+                ids(t.encoding.ids)
                 out.append(contentsOf: Array(#","offsets":["#.utf8))
-                for (k, r) in e.offsets.enumerated() {
+                for (k, r) in t.offsets.enumerated() {
                     if k > 0 { out.append(UInt8(ascii: ",")) }
+                    guard let r else { out.append(contentsOf: Array("null".utf8)); continue }
                     out.append(UInt8(ascii: "["))
                     appendDecimal(r.lowerBound, to: &out)
                     out.append(UInt8(ascii: ","))
                     appendDecimal(r.upperBound, to: &out)
                     out.append(UInt8(ascii: "]"))
                 }
-                out.append(contentsOf: Array("]}".utf8))
+                out.append(contentsOf: Array("]}\n".utf8))
             }
-            out.append(UInt8(ascii: "\n"))
+        } else {
+            for p in try text.prepare(lines, prompt: prompt, maxLength: maxLength) {
+                ids(p.ids)
+                out.append(UInt8(ascii: "\n"))
+            }
         }
         FileHandle.standardOutput.write(Data(out))
     }
@@ -96,22 +103,3 @@ func appendDecimal(_ n: Int, to out: inout [UInt8]) {
     }
 }
 
-/// The two sentence_bert_config.json settings that change tokenization.
-struct SentenceBertConfig {
-    var maxSeqLength: Int?
-    var doLowerCase: Bool
-
-    static func read(_ folder: URL) throws -> SentenceBertConfig {
-        let url = folder.appendingPathComponent("sentence_bert_config.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            return SentenceBertConfig(maxSeqLength: nil, doLowerCase: false)
-        }
-        guard let obj = try? JSONSerialization.jsonObject(with: data), let d = obj as? [String: Any] else {
-            throw ValidationError("\(url.path): not a JSON object")
-        }
-        var c = SentenceBertConfig(maxSeqLength: nil, doLowerCase: false)
-        if let n = d["max_seq_length"] as? NSNumber, n.intValue > 0 { c.maxSeqLength = n.intValue }
-        if let b = d["do_lower_case"] as? Bool { c.doLowerCase = b }
-        return c
-    }
-}

@@ -4,24 +4,27 @@ import Testing
 
 /// The public API, text in, vector out, against every golden of every fixture.
 @Suite struct EmbeddingModelGoldenTests {
-    static let all = Fixtures.tiny + ["all-MiniLM-L6-v2"]
-
     static func load(_ name: String) throws -> (EmbeddingModel, Golden)? {
-        guard let folder = Fixtures.folder(name) else {
-            print("skipping \(name): fixture not found (../shared absent?)")
-            return nil
-        }
+        let folder = try #require(Fixtures.folder(name), "fixture \(name) not found")
         return (try EmbeddingModel.load(folder: folder, threads: 2), try Fixtures.golden(folder))
     }
 
-    @Test(arguments: all)
+    /// The real weights of ../shared, through every check the tiny models go through.
+    @Test(.enabled(if: Fixtures.hasMiniLM, "needs ../shared/fixtures/all-MiniLM-L6-v2"))
+    func realMiniLM() throws {
+        try encodeMatchesSentenceTransformers("all-MiniLM-L6-v2")
+        try truncationToShortMaxLength("all-MiniLM-L6-v2")
+        try tokenEmbeddings("all-MiniLM-L6-v2")
+    }
+
+    @Test(arguments: Fixtures.tiny)
     func encodeMatchesSentenceTransformers(_ name: String) throws {
         guard let (model, golden) = try Self.load(name) else { return }
         #expect(model.info.dimension == golden.dimension)
         #expect(model.info.maxSequenceLength == golden.max_seq_length)
         #expect(model.info.normalize == golden.normalize)
         let texts = golden.cases.map(\.text)
-        let ids = model.tokenize(texts)
+        let ids = try model.tokenize(texts)
         for (c, e) in zip(golden.cases, ids) {
             #expect(e.ids == c.input_ids, "\(name): token ids of \(c.text.prefix(40))")
         }
@@ -31,11 +34,11 @@ import Testing
         print("\(name): encode() worst |Δ| over \(texts.count) texts = \(worst)")
     }
 
-    @Test(arguments: all)
+    @Test(arguments: Fixtures.tiny)
     func truncationToShortMaxLength(_ name: String) throws {
         guard let (model, golden) = try Self.load(name) else { return }
         let texts = golden.short_max_len.map(\.text)
-        let ids = model.tokenize(texts, maxLength: 16)
+        let ids = try model.tokenize(texts, maxLength: 16)
         for (c, e) in zip(golden.short_max_len, ids) { #expect(e.ids == c.input_ids, "\(name): \(c.text.prefix(30))") }
         let vectors = try model.encode(texts, options: EncodeOptions(maxLength: 16))
         for (v, c) in zip(vectors, golden.short_max_len) {
@@ -43,7 +46,7 @@ import Testing
         }
     }
 
-    @Test(arguments: all)
+    @Test(arguments: Fixtures.tiny)
     func tokenEmbeddings(_ name: String) throws {
         guard let (model, golden) = try Self.load(name) else { return }
         let out = try model.encodeTokenEmbeddings(golden.token_embeddings.map(\.text))

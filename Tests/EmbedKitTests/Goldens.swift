@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 
 /// golden.json of a fixture folder (see ../shared/fixtures/README.md).
 struct Golden: Decodable {
@@ -26,19 +27,13 @@ struct Golden: Decodable {
 }
 
 enum Fixtures {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let tiny = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny"]
+    /// The tiny models, and the real MiniLM when ../shared has it.
+    static let all = tiny + ["all-MiniLM-L6-v2"]
+    static let hasMiniLM = FixtureLocator.miniLM != nil
 
     /// A fixture folder: the project's own tiny models, or the real MiniLM from ../shared.
-    static func folder(_ name: String) -> URL? {
-        let local = repoRoot.appendingPathComponent("Tests/Fixtures/\(name)")
-        if FileManager.default.fileExists(atPath: local.path) { return local }
-        for shared in [repoRoot.deletingLastPathComponent().appendingPathComponent("shared"), URL(fileURLWithPath: "/work/shared")] {
-            let url = shared.appendingPathComponent("fixtures/\(name)")
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("golden.json").path) { return url }
-        }
-        return nil
-    }
+    static func folder(_ name: String) -> URL? { FixtureLocator.model(name) }
 
     static func golden(_ folder: URL) throws -> Golden {
         try JSONDecoder().decode(Golden.self, from: Data(contentsOf: folder.appendingPathComponent("golden.json")))

@@ -1,12 +1,13 @@
 import EmbedKit
 import Foundation
 import Testing
+import TestFixtures
 
 /// Broken model folders give one clear error naming the file, never a crash.
 @Suite struct LoadingErrorTests {
     /// A writable copy of a fixture, changed by `edit`.
     static func brokenCopy(of name: String, _ edit: (URL) throws -> Void) throws -> URL {
-        let source = Fixtures.repoRoot.appendingPathComponent("Tests/Fixtures/\(name)")
+        let source = FixtureLocator.local(name)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("embedkit-broken-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: source, to: dir)
         try edit(dir)
@@ -91,7 +92,7 @@ import Testing
     }
 
     @Test func badOptions() throws {
-        let model = try EmbeddingModel.load(folder: Fixtures.repoRoot.appendingPathComponent("Tests/Fixtures/dmeta-tiny"))
+        let model = try EmbeddingModel.load(folder: FixtureLocator.local("dmeta-tiny"))
         #expect(throws: EmbedKitError.self) { try model.encode(["x"], options: EncodeOptions(truncateDimension: 0)) }
         #expect(throws: EmbedKitError.self) { try model.encode(["x"], options: EncodeOptions(maxLength: 5000)) }
         #expect(throws: EmbedKitError.self) { try model.encode(["x"], options: EncodeOptions(promptName: "nope")) }

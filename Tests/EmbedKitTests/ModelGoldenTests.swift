@@ -7,14 +7,15 @@ import Testing
 
 /// The Models + Pipeline layers against the goldens, fed the golden token ids (no tokenizer involved).
 @Suite struct ModelGoldenTests {
-    static let all = Fixtures.tiny + ["all-MiniLM-L6-v2"]
+    @Test(.enabled(if: Fixtures.hasMiniLM, "needs ../shared/fixtures/all-MiniLM-L6-v2"))
+    func realMiniLM() throws {
+        try sentenceEmbeddingsFromGoldenIDs("all-MiniLM-L6-v2")
+        try batchedEqualsSingle("all-MiniLM-L6-v2")
+    }
 
-    @Test(arguments: all)
+    @Test(arguments: Fixtures.tiny)
     func sentenceEmbeddingsFromGoldenIDs(_ name: String) throws {
-        guard let folder = Fixtures.folder(name) else {
-            print("skipping \(name): fixture not found (../shared absent?)")
-            return
-        }
+        let folder = try #require(Fixtures.folder(name), "fixture \(name) not found")
         let golden = try Fixtures.golden(folder)
         let pipeline = try SentenceTransformer(folder: folder, threads: 2)
         var worst: Float = 0
@@ -28,9 +29,9 @@ import Testing
         print("\(name): worst |Δ| over \(golden.cases.count + golden.short_max_len.count) golden embeddings = \(worst)")
     }
 
-    @Test(arguments: all)
+    @Test(arguments: Fixtures.tiny)
     func batchedEqualsSingle(_ name: String) throws {
-        guard let folder = Fixtures.folder(name) else { return }
+        let folder = try #require(Fixtures.folder(name), "fixture \(name) not found")
         let golden = try Fixtures.golden(folder)
         let pipeline = try SentenceTransformer(folder: folder, threads: 2)
         let cases = Array(golden.cases.prefix(12))

@@ -12,8 +12,8 @@ import Evaluation
                            experiments: f.fx("\(name).n_experiments") as! Int, samplesPerLabel: f.fx("\(name).samples_per_label") as! Int)
     }
 
-    @Test(arguments: tasks) func undersampledIndicesAreExact(_ name: String) throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage), arguments: tasks) func undersampledIndicesAreExact(_ name: String) throws {
+        let f = try #require(ReferenceFixtures.shared)
         let d = data(f, name)
         let picks = mtebUndersample(labels: d.trainLabels, samplesPerLabel: d.samplesPerLabel, experiments: d.experiments)
         let want = f.ref("classification.\(name).undersampled_train_indices") as! [[Int]]
@@ -22,8 +22,8 @@ import Evaluation
     }
 
     /// LR is not bit-exact (scipy's Fortran L-BFGS-B path, BLAS, sklearn version): compare predictions and scores.
-    @Test(arguments: tasks) func logisticRegressionAgreesWithinTolerance(_ name: String) throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage), arguments: tasks) func logisticRegressionAgreesWithinTolerance(_ name: String) throws {
+        let f = try #require(ReferenceFixtures.shared)
         let d = data(f, name)
         let (r, experiments) = try ClassificationEvaluation.evaluate(d, cache: f.cache())
         let refPred = f.ref("classification.\(name).predictions_max_iter_100") as! [[Int]]

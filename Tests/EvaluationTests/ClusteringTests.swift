@@ -8,8 +8,8 @@ import Evaluation
         (f.fx("clustering") as! [[String: Any]]).map { ClusteringSet(sentences: $0["sentences"] as! [String], labels: $0["labels"] as! [Int]) }
     }
 
-    @Test func vMeasureOfSklearnAssignmentsIsExact() throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func vMeasureOfSklearnAssignmentsIsExact() throws {
+        let f = try #require(ReferenceFixtures.shared)
         let assignments = f.ref("clustering.kmeans_assignments_seed42") as! [[Int]]
         let want = f.refDoubles("clustering.v_measure_per_subset")
         var a = Agreement("v-measure of sklearn's k-means assignments")
@@ -25,8 +25,8 @@ import Evaluation
         #expect(abs(vMeasure(labelsTrue: [0, 0, 1, 1], labelsPred: [3, 3, 3, 3])) < 1e-12)
     }
 
-    @Test func miniBatchKMeansWithinTolerance() throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func miniBatchKMeansWithinTolerance() throws {
+        let f = try #require(ReferenceFixtures.shared)
         let (r, assignments) = try ClusteringEvaluation.evaluate(sets(f), cache: f.cache())
         let refAssign = f.ref("clustering.kmeans_assignments_seed42") as! [[Int]]
         let perSubset = f.refDoubles("clustering.v_measure_per_subset")

@@ -4,8 +4,8 @@ import Evaluation
 
 /// STS, pair classification, reranking and retrieval against mteb 1.1.1 on the shared fixtures.
 @Suite struct DeterministicMetricsTests {
-    @Test func sts() throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func sts() throws {
+        let f = try #require(ReferenceFixtures.shared)
         let data = STSData(sentence1: f.fx("sts.sentence1") as! [String], sentence2: f.fx("sts.sentence2") as! [String],
                            score: f.fxDoubles("sts.score"), minScore: 0, maxScore: 5)
         let r = try STSEvaluation.evaluate(data, cache: f.cache())
@@ -22,8 +22,8 @@ import Evaluation
         #expect(r["main_score"]!.double == r["cos_sim"]!["spearman"]!.double)
     }
 
-    @Test func pairClassification() throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func pairClassification() throws {
+        let f = try #require(ReferenceFixtures.shared)
         let data = PairClassificationData(sentence1: f.fx("pair_classification.sent1") as! [String],
                                           sentence2: f.fx("pair_classification.sent2") as! [String],
                                           labels: f.fx("pair_classification.labels") as! [Int])
@@ -51,8 +51,8 @@ import Evaluation
         print("  thresholds equal to mteb bit for bit: \(thresholds.rows.filter { $0.1 == 1 }.count) of \(thresholds.rows.count)")
     }
 
-    @Test func reranking() throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func reranking() throws {
+        let f = try #require(ReferenceFixtures.shared)
         let samples = (f.fx("reranking") as! [[String: Any]]).map {
             RerankingSample(query: $0["query"] as! String, positive: $0["positive"] as! [String], negative: $0["negative"] as! [String])
         }
@@ -64,8 +64,8 @@ import Evaluation
         #expect(a.maxDifference <= 1e-9)
     }
 
-    @Test func retrieval() throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func retrieval() throws {
+        let f = try #require(ReferenceFixtures.shared)
         let corpusDict = f.fx("retrieval.corpus") as! [String: [String: String]]
         let corpus = corpusDict.keys.sorted().map { RetrievalData.Document(id: $0, title: corpusDict[$0]!["title"], text: corpusDict[$0]!["text"]!) }
         let queriesDict = f.fx("retrieval.queries") as! [String: String]
@@ -84,8 +84,8 @@ import Evaluation
     }
 
     /// The captured mteb top-1000 run (float32 scores) through the trec_eval re-implementation alone.
-    @Test func retrievalMetricsOnCapturedRun() throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func retrievalMetricsOnCapturedRun() throws {
+        let f = try #require(ReferenceFixtures.shared)
         let captured = (f.ref("retrieval.run_top1000") as! [String: [String: Any]]).mapValues { $0.mapValues(asDouble) }
         var run: [String: [(id: String, score: Double)]] = [:]
         for (q, docs) in captured { run[q] = docs.filter { $0.key != q }.map { (id: $0.key, score: $0.value) } }

@@ -4,8 +4,8 @@ import Evaluation
 
 /// numpy RandomState(42) test vectors recorded by mteb_reference.py.
 @Suite struct RandomStateTests {
-    @Test func rawDrawsRandintSampleShuffleChoice() throws {
-        guard let f = ReferenceFixtures.shared else { print("skipped: \(ReferenceFixtures.missingMessage)"); return }
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func rawDrawsRandintSampleShuffleChoice() throws {
+        let f = try #require(ReferenceFixtures.shared)
         var rs = NumpyRandomState(seed: 42)
         #expect((0..<8).map { _ in Int(rs.nextUInt32()) } == f.ref("rng_test_vectors_seed42.next_u32") as! [Int])
         rs = NumpyRandomState(seed: 42)

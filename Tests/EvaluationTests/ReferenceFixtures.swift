@@ -1,25 +1,19 @@
 import Foundation
 import Evaluation
+import Testing
+import TestFixtures
 
-/// mteb 1.1.1's outputs on fixed synthetic embeddings: <repo>/../shared/mteb-reference (fallback /work/shared).
+/// mteb 1.1.1's outputs on fixed synthetic embeddings: <package>/../shared/mteb-reference.
 /// `fixtures.json` holds the inputs (text → float32 embedding, per-task data), `reference.json` mteb's outputs.
 final class ReferenceFixtures: @unchecked Sendable {
     let fixtures: [String: Any]
     let reference: [String: Any]
     let embeddings: [String: [Float]]
 
-    static let directory: URL? = {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for candidate in [repo.deletingLastPathComponent().appendingPathComponent("shared/mteb-reference"),
-                          URL(fileURLWithPath: "/work/shared/mteb-reference")] {
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("reference.json").path) {
-                return candidate
-            }
-        }
-        return nil
-    }()
+    static let directory: URL? = FixtureLocator.mtebReference
 
-    static let missingMessage = "mteb-reference fixtures not found in ../shared/mteb-reference or /work/shared/mteb-reference"
+    static let missingMessage: Comment = "needs ../shared/mteb-reference"
+    static var available: Bool { shared != nil }
 
     /// Loaded once per test process; nil when the shared folder is absent.
     static let shared: ReferenceFixtures? = {

@@ -1,25 +1,18 @@
 import Foundation
 import Testing
 import Formats
+import TestFixtures
 
 /// Locations of the fixtures, found from this file's path.
 enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let root = FixtureLocator.local("")
 
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
     static func data(_ relative: String) throws -> Data { try Data(contentsOf: url(relative)) }
 
-    /// The real all-MiniLM-L6-v2 in `<repo>/../shared/fixtures`, or /work/shared as a fallback.
-    static let miniLM: URL? = {
-        let repo = root.deletingLastPathComponent().deletingLastPathComponent()
-        for base in [repo.deletingLastPathComponent().appendingPathComponent("shared"), URL(fileURLWithPath: "/work/shared")] {
-            let u = base.appendingPathComponent("fixtures/all-MiniLM-L6-v2")
-            if FileManager.default.fileExists(atPath: u.appendingPathComponent("model.safetensors").path) { return u }
-        }
-        return nil
-    }()
+    /// The real all-MiniLM-L6-v2 in `../shared/fixtures`.
+    static let miniLM: URL? = FixtureLocator.shared("fixtures/all-MiniLM-L6-v2/model.safetensors")?.deletingLastPathComponent()
 
     /// A fresh temporary file holding `bytes`.
     static func temporaryFile(_ bytes: Data, name: String = "weights.bin") throws -> URL {

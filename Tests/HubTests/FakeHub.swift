@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Hub
 import HTTPTypes
 import Hummingbird
@@ -37,8 +38,7 @@ final class FakeHub: @unchecked Sendable {
 
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = FixtureLocator.local("")
 
     /// Every file of a fixture folder, by relative path.
     static func fixtureFiles(_ name: String) throws -> [String: [UInt8]] {

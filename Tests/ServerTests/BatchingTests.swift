@@ -12,16 +12,13 @@ final class RecordingBackend: EmbeddingBackend, @unchecked Sendable {
     init(_ inner: any EmbeddingBackend) { self.inner = inner }
 
     var info: ModelInfo { inner.info }
-    var vocabularySize: Int { inner.vocabularySize }
-    func tokenize(_ text: String, promptName: String?, maxLength: Int?) -> Encoding {
-        inner.tokenize(text, promptName: promptName, maxLength: maxLength)
-    }
-    func embed(tokenIDs: [[Int]]) throws -> [[Float]] {
+    var textPreparation: TextPreparation { inner.textPreparation }
+    func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
         lock.lock()
-        _batches.append(tokenIDs.map(\.count))
+        _batches.append(inputs.map(\.ids.count))
         lock.unlock()
         Thread.sleep(forTimeInterval: 0.02)  // lets requests pile up, as a big model would
-        return try inner.embed(tokenIDs: tokenIDs)
+        return try inner.forward(inputs)
     }
     var batches: [[Int]] { lock.lock(); defer { lock.unlock() }; return _batches }
 }
@@ -62,9 +59,24 @@ final class RecordingBackend: EmbeddingBackend, @unchecked Sendable {
         let batches = recorder.batches
         #expect(batches.contains { $0.count > 1 }, "concurrent requests must share forward passes")
         for b in batches where b.count > 1 {
-            #expect(b.count * (b.max() ?? 0) <= budget, "padded batch \(b) over the token budget")
+            #expect(b.reduce(0, +) <= budget, "batch \(b) over the token budget")
         }
         #expect(batches.reduce(0) { $0 + $1.count } == cases.count * 4)
+
+        // The metrics count exactly the tokens the forward passes computed, and the passes.
+        let metrics = try await h.get("/metrics").text
+        let computed = batches.reduce(0) { $0 + $1.reduce(0, +) }
+        #expect(Self.metric("embedkit_tokens_total", in: metrics) == Double(computed), "\(metrics.prefix(400))")
+        #expect(Self.metric("embedkit_inputs_total", in: metrics) == Double(cases.count * 4))
+        #expect(Self.metric("embedkit_batch_size_count", in: metrics) == Double(batches.count))
+    }
+
+    /// The value of an unlabelled Prometheus sample.
+    static func metric(_ name: String, in text: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
     }
 
     @Test func gracefulShutdownFinishesRequestsInFlight() async throws {

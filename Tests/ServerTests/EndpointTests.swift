@@ -192,9 +192,30 @@ import Testing
             #expect(maxAbsDiff(rowsA[i], rowsB[i]) > 1e-3)
         }
         // Had the prompt been pooled, the vector would be the include_prompt: true one.
-        let pooledWithPrompt = try model.encode(tokenIDs: texts.map { try model.tokenizer.encode(model.tokenizerInput($0, promptName: "query")).ids },
+        let text = model.textPreparation
+        let query = try text.prompt(named: "query")
+        let pooledWithPrompt = try model.encode(tokenIDs: texts.map { model.tokenizer.encode(text.tokenizerInput($0, prompt: query)).ids },
                                                 options: EncodeOptions(normalizeEmbeddings: true))
         #expect(maxAbsDiff(rowsA[0], pooledWithPrompt[0]) > 1e-3)
+
+        // /tokenize with the prompt and leading spaces: the tokens /embed computes, offsets and texts
+        // indexing the input as sent, prompt tokens without offsets.
+        let sent = "   how do  solar panels work"
+        let t = try #require(try await h.post("/tokenize", json: ["inputs": [sent], "prompt_name": "query"]).json() as? [[[String: Any]]])
+        let tokens = try #require(t.first)
+        let prepared = try text.prepare([sent], prompt: query)[0]
+        #expect(tokens.compactMap { $0["id"] as? Int } == prepared.ids)
+        let promptTokens = tokens.filter { !($0["special"] as? Bool ?? true) && $0["start"] is NSNull }
+        #expect(promptTokens.count == prepared.promptLength - 1, "prompt tokens (the [CLS] is special)")
+        let scalars = Array(sent.unicodeScalars)
+        var words: [String] = []
+        for token in tokens {
+            guard let start = token["start"] as? Int, let stop = token["stop"] as? Int else { continue }
+            let slice = String(String.UnicodeScalarView(scalars[start..<stop]))
+            #expect(token["text"] as? String == slice)
+            words.append(slice)
+        }
+        #expect(words.joined() == "howdosolarpanelswork")
     }
 
     @Test func healthIsUnavailableWhileLoadingAndMetricsReport() async throws {

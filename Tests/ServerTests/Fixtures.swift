@@ -1,11 +1,11 @@
 import EmbedKit
 import EmbedKitServer
 import Foundation
+import TestFixtures
 
 /// The tiny real models of Tests/Fixtures and their sentence-transformers goldens.
 enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let root = FixtureLocator.local("")
 
     static func path(_ name: String) -> String { root.appendingPathComponent(name).path }
 
@@ -56,19 +56,16 @@ final class GatedBackend: EmbeddingBackend, @unchecked Sendable {
     }
 
     var info: ModelInfo { inner.info }
-    var vocabularySize: Int { inner.vocabularySize }
-    func tokenize(_ text: String, promptName: String?, maxLength: Int?) -> Encoding {
-        inner.tokenize(text, promptName: promptName, maxLength: maxLength)
-    }
+    var textPreparation: TextPreparation { inner.textPreparation }
 
-    func embed(tokenIDs: [[Int]]) throws -> [[Float]] {
+    func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
         condition.lock()
         waiting += 1
         condition.broadcast()
         while !open { condition.wait() }
         waiting -= 1
         condition.unlock()
-        return try inner.embed(tokenIDs: tokenIDs)
+        return try inner.forward(inputs)
     }
 
     func close() { condition.lock(); open = false; condition.unlock() }

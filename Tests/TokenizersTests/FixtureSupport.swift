@@ -1,22 +1,14 @@
 import Foundation
+import TestFixtures
 
 /// Locates the test fixtures and reads golden.json.
 enum Fixtures {
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = FixtureLocator.packageRoot
 
-    static func folder(_ name: String) -> URL {
-        repoRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(name)
-    }
+    static func folder(_ name: String) -> URL { FixtureLocator.local(name) }
 
-    /// `<repo>/../shared/fixtures/<name>`, else /work/shared/fixtures/<name>; nil when absent.
-    static func shared(_ name: String) -> URL? {
-        let candidates = [
-            repoRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures").appendingPathComponent(name),
-            URL(fileURLWithPath: "/work/shared/fixtures").appendingPathComponent(name),
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("golden.json").path) }
-    }
+    /// `../shared/fixtures/<name>` (with golden.json); nil when absent.
+    static func shared(_ name: String) -> URL? { FixtureLocator.shared("fixtures/\(name)/golden.json")?.deletingLastPathComponent() }
 
     struct Case { let text: String; let ids: [Int] }
     struct Golden { let maxSeqLength: Int; let cases: [Case]; let short: [Case] }

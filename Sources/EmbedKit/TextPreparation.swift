@@ -1,0 +1,255 @@
+import Foundation
+import Hub
+import Tokenizers
+
+/// One input ready for the engine: token ids (special tokens included), already checked against the
+/// vocabulary and the length limit. Only `TextPreparation` makes them, so the engine never re-checks.
+public struct PreparedInput: Sendable, Equatable {
+    public let ids: [Int]
+    /// Leading tokens that are the prompt; pooling leaves them out when the model's Pooling has
+    /// `include_prompt: false`.
+    public let promptLength: Int
+    /// Whether tokens were cut to fit the length limit.
+    public let truncated: Bool
+
+    init(ids: [Int], promptLength: Int, truncated: Bool) {
+        self.ids = ids
+        self.promptLength = promptLength
+        self.truncated = truncated
+    }
+}
+
+/// Which end of an over-long input is cut off, or `none` to refuse it (`EmbedKitError.inputTooLong`).
+public enum Truncation: Sendable, Equatable {
+    case right, left, none
+}
+
+/// One text tokenized as the engine sees it, with offsets into the text the caller gave.
+public struct TextEncoding: Sendable {
+    public let encoding: Encoding
+    /// Per token: Unicode-scalar offsets into the caller's text (before stripping and prompt), or nil
+    /// for special tokens and tokens of the prompt.
+    public let offsets: [Range<Int>?]
+    public let promptLength: Int
+}
+
+/// Everything between a caller's text and token ids, as sentence-transformers does it: the prompt
+/// (explicit, named, or the model's default), Python's `str.strip()`, `do_lower_case`, the tokenizer as
+/// `AutoTokenizer` builds it, truncation at max_seq_length, and the prompt's token count. Needs no
+/// weights: `embedkit tokenize`, `bench --tokenizer-only`, `/tokenize` and `encode` all use it.
+public struct TextPreparation: Sendable {
+    public let tokenizer: Tokenizer
+    /// max_seq_length: sentence_bert_config.json, else min(max_position_embeddings, model_max_length);
+    /// nil when neither says (a tokenizer-only folder): no truncation.
+    public let maxSequenceLength: Int?
+    /// The longest input the encoder can take (absolute position embeddings); nil: unbounded (ALiBi).
+    public let positionLimit: Int?
+    /// Ids the model's embedding table has (config.json `vocab_size`, else the tokenizer's).
+    public let vocabularySize: Int
+    /// sentence_bert_config.json `do_lower_case`.
+    public let lowercase: Bool
+    public let prompts: [String: String]
+    public let defaultPromptName: String?
+    /// config_sentence_transformers.json `similarity_fn_name`.
+    public let similarityFunctionName: String?
+    /// Threads for batch tokenization (nil: all cores).
+    public var threads: Int?
+
+    /// Reads the tokenizer and the sentence-transformers configuration of a model folder.
+    public static func load(folder: URL, threads: Int? = nil) throws -> TextPreparation {
+        try EmbedKitError.wrapping { try TextPreparation(folder: folder, threads: threads) }
+    }
+
+    /// As `load(folder:)`, for a folder path or a Hub id `org/name[@revision]` (standard cache).
+    public static func load(_ pathOrID: String, threads: Int? = nil) async throws -> TextPreparation {
+        try load(folder: try await ModelLocation.folder(pathOrID), threads: threads)
+    }
+
+    init(folder: URL, threads: Int?) throws {
+        guard FileManager.default.fileExists(atPath: folder.path) else {
+            throw EmbedKitError.invalidModel(file: folder.path, reason: "no such model folder")
+        }
+        self.threads = threads
+        tokenizer = try Tokenizer.load(from: folder)
+        let config = try Self.json(folder.appendingPathComponent("config.json"))
+        let positions = (config?["max_position_embeddings"] as? NSNumber)?.intValue
+        let absolute = (config?["position_embedding_type"] as? String ?? "absolute") == "absolute"
+        positionLimit = absolute ? positions : nil
+        vocabularySize = (config?["vocab_size"] as? NSNumber)?.intValue ?? tokenizer.vocabularySize
+
+        let sbert = try Self.json(folder.appendingPathComponent("sentence_bert_config.json"))
+        if let n = (sbert?["max_seq_length"] as? NSNumber)?.intValue, n > 0 {
+            maxSequenceLength = n
+        } else {
+            let bound = min(positions ?? Int.max, tokenizer.modelMaxLength ?? Int.max)
+            maxSequenceLength = bound == Int.max ? nil : bound
+        }
+        lowercase = sbert?["do_lower_case"] as? Bool ?? false
+
+        let st = try Self.json(folder.appendingPathComponent("config_sentence_transformers.json"))
+        prompts = st?["prompts"] as? [String: String] ?? [:]
+        defaultPromptName = st?["default_prompt_name"] as? String
+        similarityFunctionName = st?["similarity_fn_name"] as? String
+    }
+
+    private static func json(_ url: URL) throws -> [String: Any]? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: url.path),
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw EmbedKitError.invalidModel(file: url.path, reason: "not a JSON object")
+        }
+        return object
+    }
+
+    // MARK: - Settings
+
+    /// The prompt text: `prompt` if given, else the prompt named `promptName`, else the default prompt.
+    public func prompt(_ prompt: String? = nil, named promptName: String? = nil) throws -> String? {
+        if let prompt { return prompt }
+        if let name = promptName {
+            guard let text = prompts[name] else {
+                let known = prompts.keys.sorted()
+                throw EmbedKitError.invalidOption("unknown prompt name '\(name)'; this model has " +
+                    (known.isEmpty ? "no prompts" : "prompts \(known.joined(separator: ", "))"))
+            }
+            return text
+        }
+        return defaultPromptName.flatMap { prompts[$0] }
+    }
+
+    /// The token limit per input: `override`, else max_seq_length (nil: none), checked against the
+    /// position embeddings.
+    public func maxLength(_ override: Int? = nil) throws -> Int? {
+        guard let limit = override ?? maxSequenceLength else { return nil }
+        guard limit >= 2 else { throw EmbedKitError.invalidOption("max length must be at least 2 (got \(limit))") }
+        if let positionLimit, limit > positionLimit {
+            throw EmbedKitError.invalidOption("max length \(limit) exceeds the model's \(positionLimit) position embeddings")
+        }
+        return limit
+    }
+
+    /// How many leading tokens `prompt` takes in a tokenized input, as sentence-transformers counts it
+    /// for `include_prompt: false` (its tokens with special tokens, minus the final one).
+    public func promptLength(_ prompt: String?, maxLength: Int?) -> Int {
+        guard let prompt else { return 0 }
+        return max(0, tokenizer.encode(prompt, maxLength: maxLength).ids.count - 1)
+    }
+
+    /// The exact string the tokenizer sees: prompt + text, stripped as Python's `str.strip()`, then
+    /// lowercased when sentence_bert_config.json says `do_lower_case`.
+    public func tokenizerInput(_ text: String, prompt: String?) -> String {
+        PythonString.sentenceTransformersInput((prompt ?? "") + text, lowercase: lowercase)
+    }
+
+    // MARK: - Preparing inputs
+
+    /// Tokenizes texts as `encode` does, on `threads` cores, cut or refused past `maxLength` (nil: the
+    /// model's limit) according to `truncation`.
+    public func prepare(_ texts: [String], prompt: String?, maxLength: Int? = nil,
+                        truncation: Truncation = .right) throws -> [PreparedInput] {
+        let limit = try self.maxLength(maxLength)
+        let promptTokens = promptLength(prompt, maxLength: limit)
+        let inputs = texts.map { tokenizerInput($0, prompt: prompt) }
+        guard let limit else {
+            return tokenizer.encodeBatch(inputs, threads: threads).map {
+                PreparedInput(ids: $0.ids, promptLength: promptTokens, truncated: false)
+            }
+        }
+        // One token past the limit tells whether anything was cut (the tokenizer stops there).
+        let probes = tokenizer.encodeBatch(inputs, maxLength: limit + 1, threads: threads)
+        return try zip(inputs, probes).map { input, probe in
+            if probe.ids.count <= limit { return PreparedInput(ids: probe.ids, promptLength: promptTokens, truncated: false) }
+            switch truncation {
+            case .right:
+                return PreparedInput(ids: tokenizer.encode(input, maxLength: limit).ids, promptLength: promptTokens, truncated: true)
+            case .left:
+                // Cut from the left, the prompt is gone: every token is pooled.
+                return PreparedInput(ids: Self.keepLast(tokenizer.encode(input), limit: limit), promptLength: 0, truncated: true)
+            case .none:
+                throw EmbedKitError.inputTooLong(tokens: tokenizer.encode(input).ids.count, limit: limit)
+            }
+        }
+    }
+
+    /// Already-tokenized input (special tokens included; no prompt is added), checked against the
+    /// vocabulary and cut or refused past `maxLength` (nil: the model's limit).
+    public func prepare(tokenIDs ids: [Int], promptLength: Int = 0, maxLength: Int? = nil,
+                        truncation: Truncation = .none) throws -> PreparedInput {
+        if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
+            throw EmbedKitError.unknownToken(bad, vocabularySize: vocabularySize)
+        }
+        guard promptLength >= 0 && promptLength <= ids.count else {
+            throw EmbedKitError.invalidOption("prompt length \(promptLength) for an input of \(ids.count) tokens")
+        }
+        guard let limit = try self.maxLength(maxLength), ids.count > limit else {
+            return PreparedInput(ids: ids, promptLength: promptLength, truncated: false)
+        }
+        switch truncation {
+        case .right: return PreparedInput(ids: Array(ids.prefix(limit)), promptLength: min(promptLength, limit), truncated: true)
+        case .left: return PreparedInput(ids: Array(ids.suffix(limit)), promptLength: 0, truncated: true)
+        case .none: throw EmbedKitError.inputTooLong(tokens: ids.count, limit: limit)
+        }
+    }
+
+    /// Keeps the leading and trailing special tokens and the last content tokens.
+    static func keepLast(_ e: Encoding, limit: Int) -> [Int] {
+        let mask = e.specialTokensMask.count == e.ids.count ? e.specialTokensMask : Array(repeating: 0, count: e.ids.count)
+        let leading = mask.prefix(while: { $0 == 1 }).count
+        let trailing = min(mask.reversed().prefix(while: { $0 == 1 }).count, e.ids.count - leading)
+        let room = max(limit - leading - trailing, 0)
+        let content = e.ids[leading..<(e.ids.count - trailing)]
+        return Array(e.ids.prefix(leading)) + Array(content.suffix(room)) + Array(e.ids.suffix(trailing))
+    }
+
+    // MARK: - Tokens with offsets
+
+    /// One text tokenized as `prepare` does (truncated at `maxLength` when given), with each token's
+    /// offsets mapped back to `text` as the caller gave it.
+    public func encode(_ text: String, prompt: String?, maxLength: Int?) -> TextEncoding {
+        let joined = Array(((prompt ?? "") + text).unicodeScalars)
+        let promptCount = joined.count - text.unicodeScalars.count
+        let lead = joined.prefix(while: PythonString.isSpace).count
+        let stripped = Array(PythonString.strip(String(String.UnicodeScalarView(joined))).unicodeScalars)
+        // Source index (into `stripped`) of every scalar the tokenizer sees, and one past the end.
+        var sources: [Int]? = nil
+        var input = String(String.UnicodeScalarView(stripped))
+        if lowercase {
+            var map: [Int] = []
+            var lowered = String.UnicodeScalarView()
+            for (i, c) in stripped.enumerated() {
+                let l = PythonString.lower(String(c)).unicodeScalars
+                lowered.append(contentsOf: l)
+                map.append(contentsOf: repeatElement(i, count: l.count))
+            }
+            map.append(stripped.count)
+            if map.count != stripped.count + 1 { sources = map }
+            input = String(lowered)
+        }
+        let e = tokenizer.encode(input, maxLength: maxLength)
+        let offsets: [Range<Int>?] = e.offsets.indices.map { k in
+            if k < e.specialTokensMask.count && e.specialTokensMask[k] == 1 { return nil }
+            let r = e.offsets[k]
+            let a = sources.map { $0[min(r.lowerBound, $0.count - 1)] } ?? r.lowerBound
+            let b = sources.map { r.upperBound == 0 ? 0 : $0[min(r.upperBound - 1, $0.count - 1)] + 1 } ?? r.upperBound
+            let start = a + lead - promptCount, end = b + lead - promptCount
+            if end <= 0 || r.isEmpty && start < 0 { return nil }
+            return max(start, 0)..<end
+        }
+        return TextEncoding(encoding: e, offsets: offsets, promptLength: promptLength(prompt, maxLength: maxLength))
+    }
+}
+
+/// A model folder from a path or a Hub id.
+enum ModelLocation {
+    static func folder(_ pathOrID: String,
+                       progress: (@Sendable (Int64, Int64?) -> Void)? = nil) async throws -> URL {
+        if HubClient.looksLikeModelID(pathOrID) {
+            do {
+                return try await HubClient().snapshot(pathOrID, progress: progress)
+            } catch {
+                throw EmbedKitError.hub("\(error)")
+            }
+        }
+        return URL(fileURLWithPath: (pathOrID as NSString).expandingTildeInPath)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Threads of their own for tokenization, as TEI's router tokenizes off its request tasks: a handler
+/// hands its inputs over and awaits the result, so neither the NIO event loops nor Swift's cooperative
+/// pool run the tokenizer. The count follows `--threads`.
+final class TokenizationWorkers: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var stopping = false
+    private var alive = 0
+
+    init(threads: Int) {
+        for n in 0..<max(1, threads) {
+            let thread = Thread { [self] in self.loop() }
+            thread.name = "embedkit-tokenizer-\(n)"
+            alive += 1
+            thread.start()
+        }
+    }
+
+    /// Runs `body` on a worker thread and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            condition.lock()
+            defer { condition.unlock() }
+            guard !stopping else {
+                continuation.resume(throwing: APIError(.serviceUnavailable, .unavailable, "the server is shutting down"))
+                return
+            }
+            jobs.append { continuation.resume(with: Result { try body() }) }
+            condition.signal()
+        }
+    }
+
+    /// Finishes the jobs queued, then ends the threads.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while alive > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty {
+                alive -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+}
