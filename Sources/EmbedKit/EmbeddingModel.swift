@@ -96,8 +96,10 @@ extension EmbeddingModel {
         let inputs = try prepare(texts, options: options)
         var rows = [[[Float]]](repeating: [], count: inputs.count)
         try run(inputs, options: options) { batch in
-            let out = try pipeline.forward(batch.map { inputs[$0].ids }, promptLengths: batch.map { inputs[$0].promptLength },
-                                           tokenEmbeddings: true)
+            let out = try EmbedKitError.wrapping {
+                try pipeline.forward(batch.map { inputs[$0].ids }, promptLengths: batch.map { inputs[$0].promptLength },
+                                     tokenEmbeddings: true)
+            }
             for (k, i) in batch.enumerated() { rows[i] = out.tokenEmbeddings?[k] ?? [] }
         }
         return rows
