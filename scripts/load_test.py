@@ -198,8 +198,6 @@ def offline_tokens_per_s(binary, model, texts, base):
 def main():
     ap = argparse.ArgumentParser()
     shared = os.path.join(os.path.dirname(REPO), "shared", "fixtures", "all-MiniLM-L6-v2")
-    if not os.path.isdir(shared):
-        shared = "/work/shared/fixtures/all-MiniLM-L6-v2"
     ap.add_argument("--model", default=shared if os.path.isdir(shared) else os.path.join(REPO, "Tests/Fixtures/dmeta-tiny"))
     ap.add_argument("--embedkit", default=None)
     ap.add_argument("--requests", type=int, default=400, help="requests per concurrency level")

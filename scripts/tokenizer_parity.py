@@ -59,7 +59,7 @@ REPO = os.path.dirname(HERE)
 
 def find_sts(explicit):
     cands = [explicit] if explicit else []
-    cands += [os.path.join(REPO, "..", "shared", "data", "sts"), "/work/shared/data/sts"]
+    cands += [os.path.join(REPO, "..", "shared", "data", "sts")]
     for c in cands:
         if c and os.path.isdir(c):
             return c

@@ -12,8 +12,8 @@ OUT=$(mkdir -p "${1:-$REPO/bench-out}" && cd "${1:-$REPO/bench-out}" && pwd)
 THREADS=${BENCH_THREADS:-2}
 REPS=${BENCH_REPS:-2}
 TIMEOUT=${BENCH_TIMEOUT:-600}
-if [ -d "$REPO/../shared/tools" ]; then SHARED=$(cd "$REPO/../shared" && pwd); else SHARED=/work/shared; fi
-[ -f "$SHARED/tools/make_synthetic_model.py" ] || { echo "run.sh: no shared/tools/make_synthetic_model.py (looked in $REPO/../shared and /work/shared)" >&2; exit 2; }
+SHARED=$(cd "$REPO/../shared" 2>/dev/null && pwd) || SHARED="$REPO/../shared"
+[ -f "$SHARED/tools/make_synthetic_model.py" ] || { echo "run.sh: no shared/tools/make_synthetic_model.py (looked in $REPO/../shared)" >&2; exit 2; }
 [ -d "$SHARED/data/sts" ] || { echo "run.sh: no $SHARED/data/sts" >&2; exit 2; }
 
 # Workloads per model: "model:workload:file:count". Sizes keep one full run (2 reps, both engines) under

@@ -59,8 +59,6 @@ print(json.dumps({"seconds": dt, "tokens": n, "chars": sum(len(t) for t in texts
 
 def sts_texts(lang, repeat):
     base = os.path.join(REPO, "..", "shared", "data", "sts")
-    if not os.path.isdir(base):
-        base = "/work/shared/data/sts"
     out = []
     with open(os.path.join(base, f"stsb-{lang}-train.jsonl"), encoding="utf-8") as f:
         for line in f:
