@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import Pipeline
 import Tokenizers
 
 /// One input ready for the engine: token ids (special tokens included), already checked against the
@@ -65,19 +66,20 @@ public struct TextPreparation: Sendable {
         try load(folder: try await ModelLocation.folder(pathOrID), threads: threads)
     }
 
+    /// Callers wrap the inner modules' errors (`EmbedKitError.wrapping`).
     init(folder: URL, threads: Int?) throws {
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw EmbedKitError.invalidModel(file: folder.path, reason: "no such model folder")
         }
         self.threads = threads
         tokenizer = try Tokenizer.load(from: folder)
-        let config = try Self.json(folder.appendingPathComponent("config.json"))
+        let config = try JSONFile.object(folder.appendingPathComponent("config.json"))
         let positions = (config?["max_position_embeddings"] as? NSNumber)?.intValue
         let absolute = (config?["position_embedding_type"] as? String ?? "absolute") == "absolute"
         positionLimit = absolute ? positions : nil
         vocabularySize = (config?["vocab_size"] as? NSNumber)?.intValue ?? tokenizer.vocabularySize
 
-        let sbert = try Self.json(folder.appendingPathComponent("sentence_bert_config.json"))
+        let sbert = try JSONFile.object(folder.appendingPathComponent("sentence_bert_config.json"))
         if let n = (sbert?["max_seq_length"] as? NSNumber)?.intValue, n > 0 {
             maxSequenceLength = n
         } else {
@@ -86,19 +88,10 @@ public struct TextPreparation: Sendable {
         }
         lowercase = sbert?["do_lower_case"] as? Bool ?? false
 
-        let st = try Self.json(folder.appendingPathComponent("config_sentence_transformers.json"))
+        let st = try JSONFile.object(folder.appendingPathComponent("config_sentence_transformers.json"))
         prompts = st?["prompts"] as? [String: String] ?? [:]
         defaultPromptName = st?["default_prompt_name"] as? String
         similarityFunctionName = st?["similarity_fn_name"] as? String
-    }
-
-    private static func json(_ url: URL) throws -> [String: Any]? {
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: url.path),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw EmbedKitError.invalidModel(file: url.path, reason: "not a JSON object")
-        }
-        return object
     }
 
     // MARK: - Settings
@@ -150,18 +143,16 @@ public struct TextPreparation: Sendable {
         let limit = try self.maxLength(maxLength)
         let promptTokens = promptLength(prompt, maxLength: limit)
         let inputs = texts.map { tokenizerInput($0, prompt: prompt) }
-        guard let limit else {
-            return tokenizer.encodeBatch(inputs, threads: threads).map {
-                PreparedInput(ids: $0.ids, promptLength: promptTokens, truncated: false)
-            }
-        }
         // One token past the limit tells whether anything was cut (the tokenizer stops there).
-        let probes = tokenizer.encodeBatch(inputs, maxLength: limit + 1, threads: threads)
+        let probes = tokenizer.encodeBatch(inputs, maxLength: limit.map { $0 + 1 }, threads: threads)
         return try zip(inputs, probes).map { input, probe in
-            if probe.ids.count <= limit { return PreparedInput(ids: probe.ids, promptLength: promptTokens, truncated: false) }
+            guard let limit, probe.ids.count > limit else {
+                return PreparedInput(ids: probe.ids, promptLength: promptTokens, truncated: false)
+            }
             switch truncation {
             case .right:
-                return PreparedInput(ids: tokenizer.encode(input, maxLength: limit).ids, promptLength: promptTokens, truncated: true)
+                // The limit's encoding is the probe less its last content token.
+                return PreparedInput(ids: Self.droppingLastContentToken(probe), promptLength: promptTokens, truncated: true)
             case .left:
                 // Cut from the left, the prompt is gone: every token is pooled.
                 return PreparedInput(ids: Self.keepLast(tokenizer.encode(input), limit: limit), promptLength: 0, truncated: true)
@@ -169,6 +160,17 @@ public struct TextPreparation: Sendable {
                 throw EmbedKitError.inputTooLong(tokens: tokenizer.encode(input).ids.count, limit: limit)
             }
         }
+    }
+
+    /// The ids of `e` without the last token the post-processor did not add.
+    static func droppingLastContentToken(_ e: Encoding) -> [Int] {
+        var ids = e.ids
+        if let k = e.specialTokensMask.lastIndex(of: 0), e.specialTokensMask.count == ids.count {
+            ids.remove(at: k)
+        } else {
+            ids.removeLast()
+        }
+        return ids
     }
 
     /// Already-tokenized input (special tokens included; no prompt is added), checked against the

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Reads small JSON config files with errors that name the file.
-enum JSONFile {
-    static func object(_ url: URL) throws -> [String: Any]? {
+public enum JSONFile {
+    /// The object in `url`; nil when the file is absent.
+    public static func object(_ url: URL) throws -> [String: Any]? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw PipelineError.invalidFile(file: url.path, reason: "cannot read the file")
