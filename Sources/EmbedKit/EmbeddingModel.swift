@@ -74,8 +74,17 @@ public final class EmbeddingModel: @unchecked Sendable {
 
 extension EmbeddingModel {
     /// Sentence embeddings, one per text, in input order: sentence-transformers' `encode`.
+    /// A text longer than the max length is cut (`overflow: .truncate`), refused (`.error`) or embedded
+    /// as the token-weighted mean of its chunks (`.chunkMean`); `.chunk` needs `encodeChunks`.
     public func encode(_ texts: [String], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
-        try encode(prepared: prepare(texts, options: options), options: options)
+        switch options.overflow {
+        case .truncate, .error:
+            return try encode(prepared: prepare(texts, options: options), options: options)
+        case .chunkMean:
+            return try encodeChunkMeans(texts, options: options)
+        case .chunk:
+            throw EmbedKitError.invalidOption("overflow 'chunk' gives several vectors per text: use encodeChunks(_:options:)")
+        }
     }
 
     /// Sentence embeddings of already-tokenized inputs (ids include the special tokens; no prompt is added).
@@ -93,7 +102,10 @@ extension EmbeddingModel {
 
     /// Token embeddings (the Transformer output before pooling), one [tokens][hidden] matrix per text.
     public func encodeTokenEmbeddings(_ texts: [String], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
-        let inputs = try prepare(texts, options: options)
+        try tokenEmbeddings(try prepare(texts, options: options), options: options)
+    }
+
+    private func tokenEmbeddings(_ inputs: [PreparedInput], options: EncodeOptions) throws -> [[[Float]]] {
         var rows = [[[Float]]](repeating: [], count: inputs.count)
         try run(inputs, options: options) { batch in
             let out = try EmbedKitError.wrapping {
@@ -105,24 +117,47 @@ extension EmbeddingModel {
         return rows
     }
 
-    /// Sentence embeddings of prepared inputs, batched by the options' budget, post-processed.
+    /// Token embeddings of already-tokenized inputs (special tokens included), one matrix per input.
+    public func encodeTokenEmbeddings(tokenIDs: [[Int]], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
+        let inputs = try tokenIDs.map { try textPreparation.prepare(tokenIDs: $0, maxLength: options.maxLength) }
+        return try tokenEmbeddings(inputs, options: options)
+    }
+
+    /// Sentence embeddings of prepared inputs, batched by the options' budget, post-processed: one per
+    /// input, in order (an input with late-chunking spans gives one per span).
     public func encode(prepared inputs: [PreparedInput], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
         let post = options.postprocessing
         try post.validate(modelDimension: info.dimension)
-        var vectors = [[Float]](repeating: [], count: inputs.count)
-        try run(inputs, options: options) { batch in
-            for (i, v) in zip(batch, try forward(batch.map { inputs[$0] })) { vectors[i] = post.apply(v) }
-        }
-        return vectors
+        return try forwardAll(inputs, options: options).map(post.apply)
     }
 
     /// The engine core: one forward pass over `inputs` as given (never re-batched), through every module
-    /// of the model (Pooling, Dense, Normalize), nothing else. Synchronous CPU work on the model's threads.
+    /// of the model (Pooling, Dense, Normalize), nothing else: one vector per input, or per span of an
+    /// input with late-chunking spans, in order. Synchronous CPU work on the model's threads.
     public func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
         if inputs.isEmpty { return [] }
+        let spanned = inputs.contains { $0.spans != nil }
         return try EmbedKitError.wrapping {
-            try pipeline.forward(inputs.map(\.ids), promptLengths: inputs.map(\.promptLength)).sentenceEmbeddings
+            try pipeline.forward(inputs.map(\.ids), promptLengths: inputs.map(\.promptLength),
+                                 spans: spanned ? inputs.map(\.spans) : nil,
+                                 windows: spanned ? inputs.map(\.window) : nil).sentenceEmbeddings
         }
+    }
+
+    /// `forward` over all `inputs` in the passes the options' budget plans, not post-processed.
+    func forwardAll(_ inputs: [PreparedInput], options: EncodeOptions) throws -> [[Float]] {
+        var first = [Int](repeating: 0, count: inputs.count)
+        var total = 0
+        for (i, input) in inputs.enumerated() { first[i] = total; total += input.vectorCount }
+        var vectors = [[Float]](repeating: [], count: total)
+        try run(inputs, options: options) { batch in
+            let out = try forward(batch.map { inputs[$0] })
+            var k = 0
+            for i in batch {
+                for j in 0..<inputs[i].vectorCount { vectors[first[i] + j] = out[k]; k += 1 }
+            }
+        }
+        return vectors
     }
 
     /// How many leading tokens the prompt named `promptName` (nil: the model's default prompt, if any)
@@ -155,11 +190,11 @@ extension EmbeddingModel {
     func prepare(_ texts: [String], options: EncodeOptions) throws -> [PreparedInput] {
         _ = try options.budget()
         let prompt = try textPreparation.prompt(options.prompt, named: options.promptName)
-        return try textPreparation.prepare(texts, prompt: prompt, maxLength: options.maxLength)
+        return try textPreparation.prepare(texts, prompt: prompt, maxLength: options.maxLength, truncation: options.truncation)
     }
 
     /// Runs `body` on each pass the options' budget plans, reporting progress after each.
-    private func run(_ inputs: [PreparedInput], options: EncodeOptions, _ body: ([Int]) throws -> Void) throws {
+    func run(_ inputs: [PreparedInput], options: EncodeOptions, _ body: ([Int]) throws -> Void) throws {
         var done = 0
         for batch in try options.budget().passes(lengths: inputs.map(\.ids.count)) {
             try body(batch)

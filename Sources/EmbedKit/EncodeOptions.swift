@@ -14,6 +14,12 @@ public struct EncodeOptions: Sendable {
     public var promptName: String? = nil
     /// Keep the first k dimensions (Matryoshka); normalization, if any, applies after truncation.
     public var truncateDimension: Int? = nil
+    /// What happens to a text longer than the max length (`encode` takes `truncate`, `error` and
+    /// `chunkMean`; `encodeChunks` also `chunk`).
+    public var overflow: Overflow = .truncate
+    /// How `chunk` and `chunkMean` split an over-long text; nil: independent chunks as long as the max
+    /// length allows.
+    public var chunking: ChunkingOptions? = nil
     /// Called after each batch with (texts done, texts in all).
     public var progress: (@Sendable (Int, Int) -> Void)? = nil
 
@@ -27,6 +33,9 @@ public struct EncodeOptions: Sendable {
         self.truncateDimension = truncateDimension
     }
 
+    /// The truncation `prepare` applies for these options.
+    var truncation: Truncation { overflow == .error ? .none : .right }
+
     /// The post-processing these options ask for.
     public var postprocessing: Postprocessing {
         Postprocessing(dimensions: truncateDimension, normalize: normalizeEmbeddings)
@@ -38,6 +47,18 @@ public struct EncodeOptions: Sendable {
         guard maxBatchTokens > 0 else { throw EmbedKitError.invalidOption("max batch tokens must be positive") }
         return BatchBudget(maxTokens: maxBatchTokens, maxInputs: batchSize)
     }
+}
+
+/// What happens to a text longer than the max length.
+public enum Overflow: String, Sendable, CaseIterable, Codable {
+    /// Cut at the max length (sentence-transformers' behaviour); the result says it was.
+    case truncate
+    /// Refuse it (`EmbedKitError.inputTooLong`; 413 on the server).
+    case error
+    /// One vector per chunk (`EncodeOptions.chunking`).
+    case chunk
+    /// One vector: the token-weighted mean of the chunk vectors, renormalized when the model normalizes.
+    case chunkMean = "chunk-mean"
 }
 
 /// What `embedkit info` and the server's `/info` report.

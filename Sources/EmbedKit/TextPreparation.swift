@@ -12,11 +12,21 @@ public struct PreparedInput: Sendable, Equatable {
     public let promptLength: Int
     /// Whether tokens were cut to fit the length limit.
     public let truncated: Bool
+    /// Late chunking: token spans of `ids`, one vector each (mean of the final token states over the
+    /// span, then the modules after Pooling) in place of the model's pooling; nil: one sentence vector.
+    public let spans: [Range<Int>]?
+    /// Long late chunking: the windows an input longer than the max length runs in.
+    public let window: LateWindow?
 
-    init(ids: [Int], promptLength: Int, truncated: Bool) {
+    /// Vectors `EmbeddingModel.forward` gives for this input.
+    public var vectorCount: Int { spans?.count ?? 1 }
+
+    init(ids: [Int], promptLength: Int, truncated: Bool, spans: [Range<Int>]? = nil, window: LateWindow? = nil) {
         self.ids = ids
         self.promptLength = promptLength
         self.truncated = truncated
+        self.spans = spans
+        self.window = window
     }
 }
 
@@ -201,6 +211,58 @@ public struct TextPreparation: Sendable {
         let room = max(limit - leading - trailing, 0)
         let content = e.ids[leading..<(e.ids.count - trailing)]
         return Array(e.ids.prefix(leading)) + Array(content.suffix(room)) + Array(e.ids.suffix(trailing))
+    }
+
+    // MARK: - Chunks
+
+    /// A text split into chunks with the model's tokenizer, ready for the engine: for `late` pooling one
+    /// input over the whole (untruncated) text with a span per chunk, windowed past the max length;
+    /// for `independent` one input per chunk's text, prepared as `prepare` does (cut at the max length).
+    public func chunk(_ text: String, prompt: String?, options: ChunkingOptions, maxLength: Int? = nil) throws -> ChunkedText {
+        try options.validate()
+        let limit = try self.maxLength(maxLength)
+        if let limit, options.pooling == .late { _ = try options.window(limit: limit) }
+        let whole = encode(text, prompt: prompt, maxLength: nil)
+        let ids = whole.encoding.ids
+        let spans = try Chunker.spans(of: whole, text: text, options: options)
+        switch options.pooling {
+        case .late:
+            if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
+                throw EmbedKitError.unknownToken(bad, vocabularySize: vocabularySize)
+            }
+            let window = try limit.flatMap { ids.count > $0 ? try options.window(limit: $0) : nil }
+            let input = PreparedInput(ids: ids, promptLength: whole.promptLength, truncated: false,
+                                      spans: spans.map(\.tokens), window: window)
+            return ChunkedText(spans: spans, inputs: [input], tokenCount: ids.count)
+        case .independent:
+            let scalars = Array(text.unicodeScalars)
+            let pieces = spans.map { s in String(String.UnicodeScalarView(scalars[s.characters.clamped(to: 0..<scalars.count)])) }
+            let inputs = try prepare(pieces, prompt: prompt, maxLength: maxLength)
+            return ChunkedText(spans: spans, inputs: inputs, tokenCount: ids.count)
+        }
+    }
+
+    /// The overflow policy's view of a text: one ordinary input when it fits the max length, else its
+    /// chunks (`chunking`, or independent chunks as long as the max length allows).
+    func chunkOnOverflow(_ text: String, prompt: String?, chunking: ChunkingOptions?, maxLength: Int?) throws -> ChunkedText {
+        let limit = try self.maxLength(maxLength)
+        let input = try prepare([text], prompt: prompt, maxLength: maxLength)[0]
+        guard input.truncated, let limit else {
+            let span = ChunkSpan(tokens: 0..<input.ids.count, characters: 0..<text.unicodeScalars.count)
+            return ChunkedText(spans: [span], inputs: [input], tokenCount: input.ids.count)
+        }
+        // The prompt alone with its special tokens: what every chunk's input adds to its text.
+        let added = tokenizer.encode(prompt ?? "", maxLength: nil).ids.count
+        if let chunking { return try chunk(text, prompt: prompt, options: chunking, maxLength: maxLength) }
+        // A chunk's text tokenized alone can take a few more tokens than in context (a byte-level BPE
+        // word without its leading space): shrink the budget until every chunk fits.
+        var budget = max(1, limit - added)
+        while true {
+            let chunked = try chunk(text, prompt: prompt, options: ChunkingOptions(chunkTokens: budget, pooling: .independent),
+                                    maxLength: maxLength)
+            if budget == 1 || !chunked.inputs.contains(where: \.truncated) { return chunked }
+            budget = max(1, budget - max(1, budget / 16))
+        }
     }
 
     // MARK: - Tokens with offsets

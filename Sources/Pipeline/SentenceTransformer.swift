@@ -104,37 +104,79 @@ public final class SentenceTransformer: @unchecked Sendable {
 
     /// As `forward(_:promptLength:tokenEmbeddings:)`, with a prompt length per sequence (a server
     /// batches requests that use different prompts).
-    public func forward(_ ids: [[Int]], promptLengths: [Int], tokenEmbeddings: Bool = false) throws -> Output {
+    ///
+    /// Late chunking: where `spans[i]` is given, sequence `i` gives one vector per span (the mean of its
+    /// final token states over the span, then the modules after Pooling) instead of the model's
+    /// pooling; `sentenceEmbeddings` then holds those vectors in place of its one. A spanned sequence
+    /// longer than its `windows[i].size` runs window by window (`LateWindow`), memory of one window.
+    public func forward(_ ids: [[Int]], promptLengths: [Int], spans: [[Range<Int>]?]? = nil, windows: [LateWindow?]? = nil,
+                        tokenEmbeddings: Bool = false) throws -> Output {
         precondition(promptLengths.count == ids.count, "one prompt length per sequence")
-        let hidden = try encoder.forward(ids, pool: threadPool)
+        precondition(spans == nil || spans!.count == ids.count, "one span list (or nil) per sequence")
+        precondition(windows == nil || windows!.count == ids.count, "one window (or nil) per sequence")
+        func isWindowed(_ i: Int) -> Bool {
+            guard let window = windows?[i], let s = spans?[i] else { return false }
+            return ids[i].count > window.size && !s.isEmpty
+        }
+        // Span means have the hidden width; a Pooling that concatenates modes would not.
+        if spans?.contains(where: { $0 != nil }) == true && pooling.modes.count != 1 {
+            throw PipelineError.invalidFile(file: folder.appendingPathComponent("modules.json").path,
+                                            reason: "late chunking needs a Pooling of one mode; this model's is \(pooling.name)")
+        }
+        let direct = ids.indices.filter { !isWindowed($0) }
+        let hidden = try encoder.forward(direct.map { ids[$0] }, pool: threadPool)
         let h = hidden.hiddenSize
         var pooled: [Float] = []
         pooled.reserveCapacity(ids.count * pooling.outputDimension)
-        for i in 0..<ids.count {
-            pooled += pooling.pool(hidden.rows(of: i), length: ids[i].count, width: h, skip: promptLengths[i])
+        var rows = 0
+        var k = 0
+        for i in ids.indices {
+            let skip = pooling.includePrompt ? 0 : promptLengths[i]
+            if let s = spans?[i] {
+                let spans = LatePooling.pooledSpans(s, skip: skip)
+                if isWindowed(i) {
+                    pooled += try LatePooling.windowedMeans(ids[i], window: windows![i]!, spans: spans, encoder: encoder, pool: threadPool)
+                } else {
+                    pooled += LatePooling.means(hidden.rows(of: k), width: h, spans: spans)
+                    k += 1
+                }
+                rows += spans.count
+            } else {
+                pooled += pooling.pool(hidden.rows(of: k), length: ids[i].count, width: h, skip: promptLengths[i])
+                k += 1
+                rows += 1
+            }
         }
-        var width = pooling.outputDimension
+        let width = pooling.outputDimension
+        let sentences = applySentenceModules(pooled, rows: rows, width: width)
+        var tokens: [[[Float]]]?
+        if tokenEmbeddings {
+            tokens = ids.indices.map { i in
+                guard let k = direct.firstIndex(of: i) else { return [] }
+                let r = hidden.rows(of: k)
+                return (0..<ids[i].count).map { j in Array(r[r.startIndex + j * h ..< r.startIndex + (j + 1) * h]) }
+            }
+        }
+        return Output(sentenceEmbeddings: sentences, tokenEmbeddings: tokens)
+    }
+
+    /// The modules after Pooling (Dense, Normalize) over `rows` pooled vectors of `width` values.
+    func applySentenceModules(_ values: [Float], rows: Int, width start: Int) -> [[Float]] {
+        var pooled = values
+        var width = start
         var normalizeRows = false
         for module in sentenceModules {
             switch module {
             case .dense(let dense):
                 if normalizeRows { pooled = Self.normalizedRows(pooled, width: width); normalizeRows = false }
-                pooled = dense.apply(pooled, rows: ids.count, pool: threadPool)
+                pooled = dense.apply(pooled, rows: rows, pool: threadPool)
                 width = dense.outFeatures
             case .normalize:
                 normalizeRows = true
             }
         }
         if normalizeRows { pooled = Self.normalizedRows(pooled, width: width) }
-        let sentences = (0..<ids.count).map { Array(pooled[$0 * width ..< ($0 + 1) * width]) }
-        var tokens: [[[Float]]]?
-        if tokenEmbeddings {
-            tokens = (0..<ids.count).map { i in
-                let rows = hidden.rows(of: i)
-                return (0..<ids[i].count).map { j in Array(rows[rows.startIndex + j * h ..< rows.startIndex + (j + 1) * h]) }
-            }
-        }
-        return Output(sentenceEmbeddings: sentences, tokenEmbeddings: tokens)
+        return (0..<rows).map { Array(pooled[$0 * width ..< ($0 + 1) * width]) }
     }
 
     static func normalizedRows(_ values: [Float], width: Int) -> [Float] {

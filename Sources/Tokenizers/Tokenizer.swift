@@ -10,10 +10,15 @@ public struct Encoding: Sendable, Equatable {
     /// special tokens get (0, 0).
     public var offsets: [Range<Int>]
     public var specialTokensMask: [Int]
+    /// Per token, the index of the pre-tokenizer word it came from (HF's `word_ids()`); nil for the
+    /// tokens the post-processor adds. Chunking never cuts between tokens of one word.
+    public var wordIDs: [Int?]
     /// All ones: encodings are never padded; batching code pads.
     public var attentionMask: [Int] { Array(repeating: 1, count: ids.count) }
 
-    public init(ids: [Int], typeIds: [Int], tokens: [String], offsets: [Range<Int>], specialTokensMask: [Int]) {
+    public init(ids: [Int], typeIds: [Int], tokens: [String], offsets: [Range<Int>], specialTokensMask: [Int],
+                wordIDs: [Int?]? = nil) {
+        self.wordIDs = wordIDs ?? Array(repeating: nil, count: ids.count)
         self.ids = ids
         self.typeIds = typeIds
         self.tokens = tokens
@@ -23,14 +28,14 @@ public struct Encoding: Sendable, Equatable {
 
     mutating func reserveCapacity(_ n: Int) {
         ids.reserveCapacity(n); typeIds.reserveCapacity(n); tokens.reserveCapacity(n)
-        offsets.reserveCapacity(n); specialTokensMask.reserveCapacity(n)
+        offsets.reserveCapacity(n); specialTokensMask.reserveCapacity(n); wordIDs.reserveCapacity(n)
     }
 
     mutating func truncate(to n: Int) {
         guard ids.count > n else { return }
         let k = max(0, n)
         ids.removeSubrange(k...); typeIds.removeSubrange(k...); tokens.removeSubrange(k...)
-        offsets.removeSubrange(k...); specialTokensMask.removeSubrange(k...)
+        offsets.removeSubrange(k...); specialTokensMask.removeSubrange(k...); wordIDs.removeSubrange(k...)
     }
 }
 
@@ -123,14 +128,16 @@ public final class Tokenizer: @unchecked Sendable {
         // Stop tokenizing once the truncated result is known (one token past the limit).
         let stop = maxLength.map { max(0, $0 - numSpecialTokensSingle) + 1 } ?? Int.max
         var modelTokens: [ModelToken] = []
+        var word = 0
         for piece in addedVocabulary.split(original, normalizer: normalizer) {
             if e.ids.count >= stop { break }
             if let id = piece.addedTokenId {
-                append(&e, id: id, offsets: piece.text.originalRange(0..<piece.text.count))
+                append(&e, id: id, offsets: piece.text.originalRange(0..<piece.text.count), word: word)
+                word += 1
                 continue
             }
             if piece.text.isEmpty { continue }
-            encodeWords(of: piece.text, into: &e, modelTokens: &modelTokens, stop: stop)
+            encodeWords(of: piece.text, into: &e, modelTokens: &modelTokens, stop: stop, word: &word)
         }
         if let maxLength { e.truncate(to: maxLength - numSpecialTokensSingle) }
         postProcessor?.process(&e)
@@ -138,7 +145,8 @@ public final class Tokenizer: @unchecked Sendable {
     }
 
     /// Pre-tokenizes `text` and runs the model on each word, appending its tokens to `e` (until `stop` tokens).
-    private func encodeWords(of text: NormalizedString, into e: inout Encoding, modelTokens: inout [ModelToken], stop: Int) {
+    private func encodeWords(of text: NormalizedString, into e: inout Encoding, modelTokens: inout [ModelToken], stop: Int,
+                             word: inout Int) {
         if preTokenizer == nil || splitter != nil {
             // Words are views into the piece.
             text.chars.withUnsafeBufferPointer { chars in
@@ -147,8 +155,10 @@ public final class Tokenizer: @unchecked Sendable {
                     modelTokens.removeAll(keepingCapacity: true)
                     model.tokenize(UnsafeBufferPointer(rebasing: chars[w]), into: &modelTokens)
                     for t in modelTokens {
-                        append(&e, id: t.id, offsets: text.originalRange(w.lowerBound + t.range.lowerBound..<w.lowerBound + t.range.upperBound))
+                        append(&e, id: t.id, offsets: text.originalRange(w.lowerBound + t.range.lowerBound..<w.lowerBound + t.range.upperBound),
+                               word: word)
                     }
+                    word += 1
                     if e.ids.count >= stop { break }
                 }
             }
@@ -177,8 +187,9 @@ public final class Tokenizer: @unchecked Sendable {
                     for m in modelTokens {
                         let a = w.lowerBound + sources[m.range.lowerBound]
                         let b = w.lowerBound + sources[m.range.upperBound - 1]
-                        append(&e, id: m.id, offsets: t.originalRange(a..<b + 1))
+                        append(&e, id: m.id, offsets: t.originalRange(a..<b + 1), word: word)
                     }
+                    word += 1
                     if e.ids.count >= stop { break }
                 }
             }
@@ -186,16 +197,17 @@ public final class Tokenizer: @unchecked Sendable {
             for w in preTokenizer!.preTokenize(text) where !w.isEmpty {
                 modelTokens.removeAll(keepingCapacity: true)
                 model.tokenize(w.chars, into: &modelTokens)
-                for t in modelTokens { append(&e, id: t.id, offsets: w.originalRange(t.range)) }
+                for t in modelTokens { append(&e, id: t.id, offsets: w.originalRange(t.range), word: word) }
+                word += 1
                 if e.ids.count >= stop { break }
             }
         }
     }
 
     @inline(__always)
-    private func append(_ e: inout Encoding, id: Int, offsets: Range<Int>) {
+    private func append(_ e: inout Encoding, id: Int, offsets: Range<Int>, word: Int) {
         e.ids.append(id); e.typeIds.append(0); e.tokens.append(tokenString(id)); e.offsets.append(offsets)
-        e.specialTokensMask.append(0)
+        e.specialTokensMask.append(0); e.wordIDs.append(word)
     }
 
     /// The token text of `id` (added tokens first, as HF), from a dense table.

@@ -15,17 +15,18 @@ struct SpecialPiece: Sendable {
 
 extension Encoding {
     mutating func surround(prefix: [(SpecialPiece, Int)], suffix: [(SpecialPiece, Int)], sequenceTypeId: Int) {
-        var ni: [Int] = [], nt: [Int] = [], nk: [String] = [], no: [Range<Int>] = [], nm: [Int] = []
+        var ni: [Int] = [], nt: [Int] = [], nk: [String] = [], no: [Range<Int>] = [], nm: [Int] = [], nw: [Int?] = []
         func add(_ p: SpecialPiece, _ type: Int) {
             for (i, id) in p.ids.enumerated() {
-                ni.append(id); nt.append(type); nk.append(p.tokens[i]); no.append(0..<0); nm.append(1)
+                ni.append(id); nt.append(type); nk.append(p.tokens[i]); no.append(0..<0); nm.append(1); nw.append(nil)
             }
         }
         for (p, t) in prefix { add(p, t) }
         ni.append(contentsOf: ids); nt.append(contentsOf: Array(repeating: sequenceTypeId, count: ids.count))
         nk.append(contentsOf: tokens); no.append(contentsOf: offsets); nm.append(contentsOf: specialTokensMask)
+        nw.append(contentsOf: wordIDs)
         for (p, t) in suffix { add(p, t) }
-        ids = ni; typeIds = nt; tokens = nk; offsets = no; specialTokensMask = nm
+        ids = ni; typeIds = nt; tokens = nk; offsets = no; specialTokensMask = nm; wordIDs = nw
     }
 }
 

@@ -1,0 +1,83 @@
+import Pipeline
+
+/// Long documents: chunks with a vector each (late chunking or independent) and the overflow policy.
+/// Both go through the one engine core (`forwardAll` → `forward`) and the one post-processing.
+extension EmbeddingModel {
+    /// Each text's chunks with their vectors, post-processed as `encode` post-processes a sentence
+    /// vector (Matryoshka truncation, normalization).
+    ///
+    ///     let chunks = try model.chunk([document], chunking: ChunkingOptions(chunkTokens: 256))[0]
+    ///     for c in chunks { print(c.start, c.end, c.embedding.count) }
+    public func chunk(_ texts: [String], chunking: ChunkingOptions, options: EncodeOptions = EncodeOptions()) throws -> [[TextChunk]] {
+        _ = try options.budget()
+        let prompt = try textPreparation.prompt(options.prompt, named: options.promptName)
+        let chunked = try texts.map { try textPreparation.chunk($0, prompt: prompt, options: chunking, maxLength: options.maxLength) }
+        return try embed(chunked, options: options)
+    }
+
+    /// Embeddings under `options.overflow`, as chunks: a text within the max length is one chunk; a
+    /// longer one is cut (`truncate`: one chunk, marked truncated), refused (`error`), or chunked
+    /// (`chunk`, `chunkMean`: `options.chunking`, else independent chunks of the max length).
+    public func encodeChunks(_ texts: [String], options: EncodeOptions = EncodeOptions()) throws -> [[TextChunk]] {
+        _ = try options.budget()
+        let prompt = try textPreparation.prompt(options.prompt, named: options.promptName)
+        switch options.overflow {
+        case .truncate, .error:
+            let inputs = try prepare(texts, options: options)
+            let chunked = zip(texts, inputs).map { text, input in
+                ChunkedText(spans: [ChunkSpan(tokens: 0..<input.ids.count, characters: 0..<text.unicodeScalars.count)],
+                            inputs: [input], tokenCount: input.ids.count)
+            }
+            return try embed(chunked, options: options)
+        case .chunk, .chunkMean:
+            let chunked = try texts.map {
+                try textPreparation.chunkOnOverflow($0, prompt: prompt, chunking: options.chunking, maxLength: options.maxLength)
+            }
+            return try embed(chunked, options: options)
+        }
+    }
+
+    /// `overflow: .chunkMean`: one vector per text, the token-weighted mean of its chunks' vectors
+    /// (renormalized when the model normalizes), then post-processed.
+    func encodeChunkMeans(_ texts: [String], options: EncodeOptions) throws -> [[Float]] {
+        let post = options.postprocessing
+        try post.validate(modelDimension: info.dimension)
+        let prompt = try textPreparation.prompt(options.prompt, named: options.promptName)
+        let chunked = try texts.map {
+            try textPreparation.chunkOnOverflow($0, prompt: prompt, chunking: options.chunking, maxLength: options.maxLength)
+        }
+        let vectors = try forwardAll(chunked.flatMap(\.inputs), options: options)
+        var k = 0
+        return chunked.map { c in
+            let mean = Self.weightedMean(vectors[k ..< k + c.vectorCount], weights: c.spans.map { Float($0.tokens.count) },
+                                         normalize: info.normalize)
+            k += c.vectorCount
+            return post.apply(mean)
+        }
+    }
+
+    /// The vectors' mean weighted by `weights`, L2-normalized if `normalize`.
+    static func weightedMean(_ vectors: ArraySlice<[Float]>, weights: [Float], normalize: Bool) -> [Float] {
+        guard let width = vectors.first?.count else { return [] }
+        var sum = [Float](repeating: 0, count: width)
+        let total = max(weights.reduce(0, +), 1)
+        for (v, w) in zip(vectors, weights) {
+            for c in 0..<width { sum[c] += v[c] * (w / total) }
+        }
+        if normalize { Normalize.apply(&sum) }
+        return sum
+    }
+
+    /// Runs every chunked text's inputs through the engine core and makes its chunks.
+    func embed(_ chunked: [ChunkedText], options: EncodeOptions) throws -> [[TextChunk]] {
+        let post = options.postprocessing
+        try post.validate(modelDimension: info.dimension)
+        let vectors = try forwardAll(chunked.flatMap(\.inputs), options: options)
+        var k = 0
+        return chunked.map { c in
+            let mine = vectors[k ..< k + c.vectorCount].map(post.apply)
+            k += c.vectorCount
+            return c.chunks(mine[...])
+        }
+    }
+}
