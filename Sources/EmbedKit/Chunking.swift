@@ -94,6 +94,33 @@ public struct ChunkedText: Sendable {
     /// Vectors the inputs give, in order (`forward` gives one per span).
     public var vectorCount: Int { spans.count }
 
+    init(spans: [ChunkSpan], inputs: [PreparedInput], tokenCount: Int) {
+        self.spans = spans
+        self.inputs = inputs
+        self.tokenCount = tokenCount
+    }
+
+    /// An input not chunked: one span over all of it.
+    public init(whole input: PreparedInput, characters: Int) {
+        self.init(spans: [ChunkSpan(tokens: 0..<input.ids.count, characters: 0..<characters)], inputs: [input],
+                  tokenCount: input.ids.count)
+    }
+
+    /// `overflow: chunk-mean`: the chunks' vectors averaged with their token counts as weights,
+    /// L2-normalized when `normalize` (a model that normalizes its sentence vectors).
+    public func mean(_ vectors: ArraySlice<[Float]>, normalize: Bool) -> [Float] {
+        precondition(vectors.count == spans.count, "one vector per chunk")
+        guard let width = vectors.first?.count else { return [] }
+        var sum = [Float](repeating: 0, count: width)
+        let total = Float(max(spans.reduce(0) { $0 + $1.tokens.count }, 1))
+        for (v, s) in zip(vectors, spans) {
+            let w = Float(s.tokens.count) / total
+            for c in 0..<width { sum[c] += v[c] * w }
+        }
+        if normalize { Normalize.apply(&sum) }
+        return sum
+    }
+
     /// The chunks, given the `vectorCount` vectors `forward` returned for `inputs`.
     public func chunks(_ vectors: ArraySlice<[Float]>) -> [TextChunk] {
         precondition(vectors.count == spans.count, "one vector per chunk")

@@ -24,10 +24,7 @@ extension EmbeddingModel {
         switch options.overflow {
         case .truncate, .error:
             let inputs = try prepare(texts, options: options)
-            let chunked = zip(texts, inputs).map { text, input in
-                ChunkedText(spans: [ChunkSpan(tokens: 0..<input.ids.count, characters: 0..<text.unicodeScalars.count)],
-                            inputs: [input], tokenCount: input.ids.count)
-            }
+            let chunked = zip(texts, inputs).map { ChunkedText(whole: $1, characters: $0.unicodeScalars.count) }
             return try embed(chunked, options: options)
         case .chunk, .chunkMean:
             let chunked = try texts.map {
@@ -49,23 +46,10 @@ extension EmbeddingModel {
         let vectors = try forwardAll(chunked.flatMap(\.inputs), options: options)
         var k = 0
         return chunked.map { c in
-            let mean = Self.weightedMean(vectors[k ..< k + c.vectorCount], weights: c.spans.map { Float($0.tokens.count) },
-                                         normalize: info.normalize)
+            let mean = c.mean(vectors[k ..< k + c.vectorCount], normalize: info.normalize)
             k += c.vectorCount
             return post.apply(mean)
         }
-    }
-
-    /// The vectors' mean weighted by `weights`, L2-normalized if `normalize`.
-    static func weightedMean(_ vectors: ArraySlice<[Float]>, weights: [Float], normalize: Bool) -> [Float] {
-        guard let width = vectors.first?.count else { return [] }
-        var sum = [Float](repeating: 0, count: width)
-        let total = max(weights.reduce(0, +), 1)
-        for (v, w) in zip(vectors, weights) {
-            for c in 0..<width { sum[c] += v[c] * (w / total) }
-        }
-        if normalize { Normalize.apply(&sum) }
-        return sum
     }
 
     /// Runs every chunked text's inputs through the engine core and makes its chunks.

@@ -244,12 +244,11 @@ public struct TextPreparation: Sendable {
 
     /// The overflow policy's view of a text: one ordinary input when it fits the max length, else its
     /// chunks (`chunking`, or independent chunks as long as the max length allows).
-    func chunkOnOverflow(_ text: String, prompt: String?, chunking: ChunkingOptions?, maxLength: Int?) throws -> ChunkedText {
+    public func chunkOnOverflow(_ text: String, prompt: String?, chunking: ChunkingOptions?, maxLength: Int?) throws -> ChunkedText {
         let limit = try self.maxLength(maxLength)
         let input = try prepare([text], prompt: prompt, maxLength: maxLength)[0]
         guard input.truncated, let limit else {
-            let span = ChunkSpan(tokens: 0..<input.ids.count, characters: 0..<text.unicodeScalars.count)
-            return ChunkedText(spans: [span], inputs: [input], tokenCount: input.ids.count)
+            return ChunkedText(whole: input, characters: text.unicodeScalars.count)
         }
         // The prompt alone with its special tokens: what every chunk's input adds to its text.
         let added = tokenizer.encode(prompt ?? "", maxLength: nil).ids.count

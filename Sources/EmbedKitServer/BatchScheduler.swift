@@ -7,7 +7,8 @@ import Foundation
 /// the Swift cooperative pool.
 final class BatchScheduler: @unchecked Sendable {
     private final class Job {
-        var results: [[Float]?]
+        /// Per input, its vectors (one, or one per late-chunking span).
+        var results: [[[Float]]?]
         var remaining: Int
         var continuation: CheckedContinuation<[[Float]], Error>?
         var finished = false
@@ -63,7 +64,8 @@ final class BatchScheduler: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Embeddings of `rows` (token ids), in order. Throws CancellationError if the calling task is
+    /// Embeddings of `rows` (token ids), in order: one per row, or one per span of a row with
+    /// late-chunking spans. Throws CancellationError if the calling task is
     /// cancelled (e.g. the client went away) before its rows were computed.
     func submit(_ rows: [PreparedInput]) async throws -> [[Float]] {
         if rows.isEmpty { return [] }
@@ -157,17 +159,21 @@ final class BatchScheduler: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         switch result {
-        case .success(let vectors) where vectors.count == live.count:
-            for (item, vector) in zip(live, vectors) where !item.job.finished {
-                item.job.results[item.row] = vector
+        case .success(let vectors) where vectors.count == inputs.reduce(0, { $0 + $1.vectorCount }):
+            var k = 0
+            for item in live {
+                let mine = Array(vectors[k ..< k + item.input.vectorCount])
+                k += item.input.vectorCount
+                guard !item.job.finished else { continue }
+                item.job.results[item.row] = mine
                 item.job.remaining -= 1
                 if item.job.remaining == 0 {
-                    finish(item.job, with: .success(item.job.results.map { $0! }))
+                    finish(item.job, with: .success(item.job.results.flatMap { $0! }))
                 }
             }
         case .success(let vectors):
             let error = APIError(.internalServerError, .server,
-                                 "the engine returned \(vectors.count) embeddings for \(live.count) inputs")
+                                 "the engine returned \(vectors.count) embeddings for \(inputs.reduce(0) { $0 + $1.vectorCount }) expected")
             for item in live { finish(item.job, with: .failure(error)) }
         case .failure(let error):
             let apiError = APIError(.internalServerError, .server, "embedding failed: \(error)")

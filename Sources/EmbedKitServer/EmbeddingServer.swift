@@ -56,6 +56,7 @@ public struct EmbeddingServer: Sendable {
         router.post("/embeddings") { request, _ in try await handlers.openAIEmbeddings(request) }
         router.post("/embed") { request, _ in try await handlers.teiEmbed(request) }
         router.post("/tokenize") { request, _ in try await handlers.teiTokenize(request) }
+        router.post("/chunk") { request, _ in try await handlers.chunk(request) }
         router.get("/info") { _, _ in try handlers.info() }
         router.get("/health") { _, _ in try handlers.health() }
         router.get("/metrics") { _, _ in handlers.metricsText() }

@@ -34,14 +34,11 @@ struct Handlers: Sendable {
                                    param: "encoding_format")
         }
         let post = try postprocessing(dimensions: req.dimensions, normalize: true, model: model)
-        let preparation = model.preparation
-        let truncation: Truncation = configuration.autoTruncate ? .right : .none
-        let inputs = try await model.tokenizers.run {
-            try preparation.prepare(req.input, param: "input", promptName: nil, truncation: truncation)
-        }
-        let vectors = try await model.scheduler.submit(inputs).map(post.apply)
+        let overflow = try req.overflow.map(Overflow.init(request:)) ?? (configuration.autoTruncate ? .truncate : .error)
+        let out = try await embeddings(req.input, param: "input", promptName: nil, overflow: overflow, direction: .right, model: model)
+        let vectors = out.vectors.map(post.apply)
         try checkFinite(vectors)
-        let tokens = inputs.reduce(0) { $0 + $1.ids.count }
+        let tokens = out.tokens
 
         var json = JSONWriter(capacity: 128 + vectors.count * (vectors.first?.count ?? 0) * 12)
         json.raw("{\"object\":\"list\",\"data\":[")
@@ -51,6 +48,7 @@ struct Handlers: Sendable {
             json.int(i)
             json.raw(",\"embedding\":")
             if base64 { json.string(Self.base64(v)) } else { json.floats(v) }
+            if out.truncated.contains(i) { json.raw(",\"truncated\":true") }
             json.raw("}")
         }
         json.raw("],\"model\":")
@@ -60,7 +58,7 @@ struct Handlers: Sendable {
         json.raw(",\"total_tokens\":")
         json.int(tokens)
         json.raw("}}")
-        return jsonResponse(json)
+        return jsonResponse(json, truncated: out.truncated)
     }
 
     // MARK: POST /embed
@@ -69,12 +67,12 @@ struct Handlers: Sendable {
         let model = try ready()
         let req = try RequestDecoding.decode(TEIEmbedRequest.self, from: try await bodyReader.read(request))
         let post = try postprocessing(dimensions: req.dimensions, normalize: req.normalize ?? true, model: model)
-        let truncation = try Truncation(truncate: req.truncate ?? configuration.autoTruncate, direction: req.truncationDirection)
-        let preparation = model.preparation
-        let inputs = try await model.tokenizers.run {
-            try preparation.prepare(req.inputs, param: "inputs", promptName: req.promptName, truncation: truncation)
-        }
-        let vectors = try await model.scheduler.submit(inputs).map(post.apply)
+        let truncate = req.truncate ?? configuration.autoTruncate
+        let direction = try Truncation(truncate: true, direction: req.truncationDirection)
+        let overflow = try req.overflow.map(Overflow.init(request:)) ?? (truncate ? .truncate : .error)
+        let out = try await embeddings(req.inputs, param: "inputs", promptName: req.promptName, overflow: overflow,
+                                       direction: direction, model: model)
+        let vectors = out.vectors.map(post.apply)
         try checkFinite(vectors)
         var json = JSONWriter(capacity: 16 + vectors.count * (vectors.first?.count ?? 0) * 12)
         json.raw("[")
@@ -83,7 +81,30 @@ struct Handlers: Sendable {
             json.floats(v)
         }
         json.raw("]")
-        return jsonResponse(json)
+        return jsonResponse(json, truncated: out.truncated)
+    }
+
+    /// The one path of `/v1/embeddings` and `/embed`: prepare (tokenization workers) under the overflow
+    /// policy → queue → forward; model vectors (not post-processed), tokens, and the inputs truncated.
+    func embeddings(_ inputs: RequestInputs, param: String, promptName: String?, overflow: Overflow, direction: Truncation,
+                    model: ReadyModel) async throws -> (vectors: [[Float]], tokens: Int, truncated: [Int]) {
+        let preparation = model.preparation
+        if overflow == .chunkMean {
+            let chunked = try await model.tokenizers.run { try preparation.prepareChunks(inputs, param: param, promptName: promptName) }
+            let vectors = try await model.scheduler.submit(chunked.flatMap(\.inputs))
+            var k = 0
+            let means = chunked.map { c in
+                defer { k += c.vectorCount }
+                return c.vectorCount == 1 ? vectors[k] : c.mean(vectors[k ..< k + c.vectorCount], normalize: model.backend.info.normalize)
+            }
+            return (means, chunked.reduce(0) { $0 + $1.inputs.reduce(0) { $0 + $1.ids.count } }, [])
+        }
+        let truncation: Truncation = overflow == .error ? .none : direction
+        let prepared = try await model.tokenizers.run {
+            try preparation.prepare(inputs, param: param, promptName: promptName, truncation: truncation)
+        }
+        let vectors = try await model.scheduler.submit(prepared)
+        return (vectors, prepared.reduce(0) { $0 + $1.ids.count }, prepared.indices.filter { prepared[$0].truncated })
     }
 
     // MARK: POST /tokenize
@@ -217,7 +238,7 @@ struct Handlers: Sendable {
     // MARK: helpers
 
     /// The request's post-processing, its `dimensions` checked against the model.
-    private func postprocessing(dimensions: Int?, normalize: Bool, model: ReadyModel) throws -> Postprocessing {
+    func postprocessing(dimensions: Int?, normalize: Bool, model: ReadyModel) throws -> Postprocessing {
         let post = Postprocessing(dimensions: dimensions, normalize: normalize)
         let full = model.backend.info.dimension
         do {
@@ -229,7 +250,7 @@ struct Handlers: Sendable {
         return post
     }
 
-    private func checkFinite(_ vectors: [[Float]]) throws {
+    func checkFinite(_ vectors: [[Float]]) throws {
         if vectors.contains(where: { $0.contains(where: { !$0.isFinite }) }) {
             throw APIError(.internalServerError, .server, "the engine produced a non-finite value (NaN or infinity)")
         }

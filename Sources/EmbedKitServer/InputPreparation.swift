@@ -1,5 +1,17 @@
 import EmbedKit
 
+extension Overflow {
+    /// A request's `overflow` ("truncate", "error", "chunk-mean"; "chunk" is `POST /chunk`).
+    init(request s: String) throws {
+        guard let o = Overflow(rawValue: s), o != .chunk else {
+            throw APIError.invalid(s == "chunk"
+                ? "overflow \"chunk\" returns several vectors per input: POST /chunk"
+                : "overflow must be \"truncate\", \"error\" or \"chunk-mean\", got \"\(s)\"", param: "overflow")
+        }
+        self = o
+    }
+}
+
 extension Truncation {
     /// TEI's `truncation_direction` ("Right" or "Left", any case), when the request allows truncation.
     init(truncate: Bool, direction s: String?) throws {
@@ -53,24 +65,54 @@ struct InputPreparation: Sendable {
     func prepare(_ inputs: RequestInputs, param: String, promptName: String?, truncation: Truncation) throws -> [PreparedInput] {
         try checkCount(inputs, param: param)
         let prompt = try self.prompt(named: promptName)
-        return try inputs.items.enumerated().map { index, item -> PreparedInput in
-            let field = inputs.items.count == 1 ? "'\(param)'" : "'\(param)[\(index)]'"
+        return try inputs.items.enumerated().map { index, item in
+            try prepare(item, field: field(param, index, of: inputs), param: param, prompt: prompt, truncation: truncation)
+        }
+    }
+
+    /// `overflow: "chunk-mean"`: each text within `maxInputTokens` as one input, a longer one as
+    /// independent chunks that each fit (token-id inputs are never chunked: past the limit, 413).
+    func prepareChunks(_ inputs: RequestInputs, param: String, promptName: String?) throws -> [ChunkedText] {
+        try checkCount(inputs, param: param)
+        let prompt = try self.prompt(named: promptName)
+        return try inputs.items.enumerated().map { index, item in
+            let field = field(param, index, of: inputs)
+            guard case .text(let s) = item, !s.isEmpty else {
+                let input = try prepare(item, field: field, param: param, prompt: prompt, truncation: .none)
+                return ChunkedText(whole: input, characters: 0)
+            }
             do {
-                switch item {
-                case .text(let s):
-                    if s.isEmpty { throw APIError.invalid("\(field) is an empty string", param: param) }
-                    return try text.prepare([s], prompt: prompt, maxLength: maxInputTokens, truncation: truncation)[0]
-                case .tokenIDs(let ids):
-                    if ids.isEmpty { throw APIError.invalid("\(field) is an empty list of token ids", param: param) }
-                    return try text.prepare(tokenIDs: ids, maxLength: maxInputTokens, truncation: truncation)
-                }
-            } catch EmbedKitError.inputTooLong(let tokens, _) {
-                throw APIError.tooLarge(
-                    "\(field) has \(tokens) tokens; the limit is \(maxInputTokens). Shorten it or set \"truncate\": true",
-                    param: param)
+                return try text.chunkOnOverflow(s, prompt: prompt, chunking: nil, maxLength: maxInputTokens)
+            } catch EmbedKitError.invalidOption(let why) {
+                throw APIError.invalid("\(field): \(why)", param: param)
             } catch EmbedKitError.unknownToken(let id, let n) {
                 throw APIError.invalid("\(field) has token id \(id), outside the vocabulary (0..<\(n))", param: param)
             }
+        }
+    }
+
+    private func field(_ param: String, _ index: Int, of inputs: RequestInputs) -> String {
+        inputs.items.count == 1 ? "'\(param)'" : "'\(param)[\(index)]'"
+    }
+
+    private func prepare(_ item: RequestInput, field: String, param: String, prompt: String?,
+                         truncation: Truncation) throws -> PreparedInput {
+        do {
+            switch item {
+            case .text(let s):
+                if s.isEmpty { throw APIError.invalid("\(field) is an empty string", param: param) }
+                return try text.prepare([s], prompt: prompt, maxLength: maxInputTokens, truncation: truncation)[0]
+            case .tokenIDs(let ids):
+                if ids.isEmpty { throw APIError.invalid("\(field) is an empty list of token ids", param: param) }
+                return try text.prepare(tokenIDs: ids, maxLength: maxInputTokens, truncation: truncation)
+            }
+        } catch EmbedKitError.inputTooLong(let tokens, _) {
+            throw APIError.tooLarge(
+                "\(field) has \(tokens) tokens; the limit is \(maxInputTokens). Shorten it, set \"truncate\": true, " +
+                    "or \"overflow\": \"chunk-mean\" (one vector) or POST /chunk (one per chunk)",
+                param: param)
+        } catch EmbedKitError.unknownToken(let id, let n) {
+            throw APIError.invalid("\(field) has token id \(id), outside the vocabulary (0..<\(n))", param: param)
         }
     }
 }

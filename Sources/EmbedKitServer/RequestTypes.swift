@@ -29,9 +29,11 @@ struct OpenAIEmbeddingRequest: Decodable, Sendable {
     var encodingFormat: String?
     var dimensions: Int?
     var user: String?
+    /// Extension: "truncate" | "error" | "chunk-mean" (default: the server's --auto-truncate).
+    var overflow: String?
 
     enum CodingKeys: String, CodingKey {
-        case input, model, dimensions, user
+        case input, model, dimensions, user, overflow
         case encodingFormat = "encoding_format"
     }
 }
@@ -44,9 +46,11 @@ struct TEIEmbedRequest: Decodable, Sendable {
     var truncationDirection: String?
     var promptName: String?
     var dimensions: Int?
+    /// Extension: "truncate" | "error" | "chunk-mean"; wins over `truncate`.
+    var overflow: String?
 
     enum CodingKeys: String, CodingKey {
-        case inputs, normalize, truncate, dimensions
+        case inputs, normalize, truncate, dimensions, overflow
         case truncationDirection = "truncation_direction"
         case promptName = "prompt_name"
     }
@@ -110,5 +114,25 @@ enum RequestDecoding {
         @unknown default:
             return "invalid request body"
         }
+    }
+}
+
+/// `POST /chunk` (EmbedKit): long texts split with the model's tokenizer, one vector per chunk.
+struct ChunkRequest: Decodable, Sendable {
+    var inputs: RequestInputs
+    var chunkTokens: Int
+    var overlap: Int?
+    var boundaries: String?
+    var pooling: String?
+    var windowOverlap: Int?
+    var normalize: Bool?
+    var dimensions: Int?
+    var promptName: String?
+
+    enum CodingKeys: String, CodingKey {
+        case inputs, overlap, boundaries, pooling, normalize, dimensions
+        case chunkTokens = "chunk_tokens"
+        case windowOverlap = "window_overlap"
+        case promptName = "prompt_name"
     }
 }

@@ -30,6 +30,9 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A prompt prepended to every input.")
     var prompt: String?
 
+    @Option(name: .long, help: "Inputs longer than the max length: truncate, error (exit 1), chunk-mean (one vector: the token-weighted mean of independent chunks). Per-chunk vectors: `embedkit chunk`.")
+    var overflow: Overflow = .truncate
+
     @Flag(name: .long, help: "Print token embeddings (one JSON array of rows per input) instead of sentence embeddings.")
     var tokenEmbeddings = false
 
@@ -42,6 +45,8 @@ struct EmbedCommand: AsyncParsableCommand {
         var options = EncodeOptions(batchSize: batchSize, normalizeEmbeddings: normalize, maxLength: maxLength,
                                     prompt: prompt, promptName: promptName, truncateDimension: dimensions)
         options.progress = Console.progressBar(label: "embedding", total: inputs.count)
+        if overflow == .chunk { throw ValidationError("--overflow chunk gives several vectors per input: use `embedkit chunk`") }
+        options.overflow = overflow
         var out = ""
         if tokenEmbeddings {
             for rows in try model.encodeTokenEmbeddings(inputs, options: options) {

@@ -8,7 +8,7 @@ struct EmbedKitCommand: AsyncParsableCommand {
         abstract: "Sentence embeddings from Hugging Face models, in Swift.",
         version: EmbedKitVersion.current,
         subcommands: [
-            EmbedCommand.self, TokenizeCommand.self, SimilarityCommand.self, InfoCommand.self,
+            EmbedCommand.self, ChunkCommand.self, TokenizeCommand.self, SimilarityCommand.self, InfoCommand.self,
             BenchCommand.self, EvalCommand.self, ServeCommand.self, DownloadCommand.self, ModelsCommand.self,
         ]
     )
