@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "EmbedKitTests", dependencies: ["EmbedKit", "Pipeline", "Models", "Formats", "TestFixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestFixtures"]),
         .testTarget(name: "HubTests", dependencies: [
-            "Hub", "EmbedKit", "TestFixtures",
+            "Hub", "EmbedKit", "Evaluation", "TestFixtures",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),

@@ -150,7 +150,9 @@ enum Chunker {
         switch options.boundaries {
         case .spans(let chars):
             ranges = try chars.enumerated().map { i, c in
-                let inside = (lead..<tail).filter { k in t.offsets[k].map { c.contains($0.lowerBound) } ?? false }
+                // A token belongs to the span holding its last character: a byte-level BPE token that
+                // carries the space before a word goes with that word.
+                let inside = (lead..<tail).filter { k in t.offsets[k].map { !$0.isEmpty && c.contains($0.upperBound - 1) } ?? false }
                 guard let a = inside.first, let b = inside.last else {
                     throw EmbedKitError.invalidOption("span \(i) (\(c.lowerBound)..<\(c.upperBound)) covers no token of the text")
                 }

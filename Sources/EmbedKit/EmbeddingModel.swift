@@ -26,7 +26,7 @@ public final class EmbeddingModel: @unchecked Sendable {
     /// The model `embedkit embed` uses when none is named.
     public static let defaultModelID = HubClient.defaultModelID
 
-    init(pipeline: SentenceTransformer, textPreparation: TextPreparation, modelID: String) {
+    init(pipeline: SentenceTransformer, textPreparation: TextPreparation, modelID: String, matryoshkaDimensions: [Int]? = nil) {
         self.pipeline = pipeline
         self.textPreparation = textPreparation
         let config = pipeline.encoder.config
@@ -45,7 +45,8 @@ public final class EmbeddingModel: @unchecked Sendable {
             heads: config.heads,
             vocabularySize: config.vocabularySize,
             prompts: textPreparation.prompts,
-            defaultPromptName: textPreparation.defaultPromptName)
+            defaultPromptName: textPreparation.defaultPromptName,
+            matryoshkaDimensions: matryoshkaDimensions)
     }
 
     /// Loads a model from a local folder, or from the Hugging Face Hub for an `org/name[@revision]` id
@@ -65,7 +66,8 @@ public final class EmbeddingModel: @unchecked Sendable {
         let model = try EmbedKitError.wrapping {
             let text = try TextPreparation(folder: folder, threads: threads)
             let pipeline = try SentenceTransformer(folder: folder, threads: threads)
-            return EmbeddingModel(pipeline: pipeline, textPreparation: text, modelID: modelID ?? folder.lastPathComponent)
+            return EmbeddingModel(pipeline: pipeline, textPreparation: text, modelID: modelID ?? folder.lastPathComponent,
+                                  matryoshkaDimensions: try Postprocessing.matryoshkaDimensions(folder: folder))
         }
         logger.debug("loaded \(folder.path) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
         return model
@@ -85,6 +87,21 @@ extension EmbeddingModel {
         case .chunk:
             throw EmbedKitError.invalidOption("overflow 'chunk' gives several vectors per text: use encodeChunks(_:options:)")
         }
+    }
+
+    /// Several Matryoshka sizes from one forward pass: per text, one vector per size in `dimensions`'
+    /// order, each the first k values renormalized (unless neither the model nor `normalizeEmbeddings`
+    /// normalizes). `options.truncateDimension` is not used.
+    public func encode(_ texts: [String], dimensions: [Int], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
+        guard !dimensions.isEmpty else { throw EmbedKitError.invalidOption("give at least one dimension") }
+        let post = Postprocessing(normalize: options.normalizeEmbeddings || info.normalize)
+        for k in dimensions {
+            try Postprocessing(dimensions: k).validate(modelDimension: info.dimension, matryoshkaDimensions: info.matryoshkaDimensions)
+        }
+        var whole = options
+        whole.truncateDimension = nil
+        whole.normalizeEmbeddings = false
+        return try encode(texts, options: whole).map { post.sizes($0, dimensions) }
     }
 
     /// Sentence embeddings of already-tokenized inputs (ids include the special tokens; no prompt is added).
@@ -127,7 +144,7 @@ extension EmbeddingModel {
     /// input, in order (an input with late-chunking spans gives one per span).
     public func encode(prepared inputs: [PreparedInput], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
         let post = options.postprocessing
-        try post.validate(modelDimension: info.dimension)
+        try post.validate(modelDimension: info.dimension, matryoshkaDimensions: info.matryoshkaDimensions)
         return try forwardAll(inputs, options: options).map(post.apply)
     }
 

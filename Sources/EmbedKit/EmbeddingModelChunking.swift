@@ -34,11 +34,21 @@ extension EmbeddingModel {
         }
     }
 
+    /// Late chunking of a document given as its consecutive pieces (Jina's `late_chunking: true`): the
+    /// pieces joined with `separator`, one forward pass (windows past the max length), one vector per
+    /// piece, pooled over the piece's own tokens and post-processed as `encode` does.
+    public func encodeLateChunks(_ pieces: [String], separator: String = " ", options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
+        _ = try options.budget()
+        let prompt = try textPreparation.prompt(options.prompt, named: options.promptName)
+        let chunked = try textPreparation.lateChunks(pieces, separator: separator, prompt: prompt, maxLength: options.maxLength)
+        return try embed([chunked], options: options)[0].map(\.embedding)
+    }
+
     /// `overflow: .chunkMean`: one vector per text, the token-weighted mean of its chunks' vectors
     /// (renormalized when the model normalizes), then post-processed.
     func encodeChunkMeans(_ texts: [String], options: EncodeOptions) throws -> [[Float]] {
         let post = options.postprocessing
-        try post.validate(modelDimension: info.dimension)
+        try post.validate(modelDimension: info.dimension, matryoshkaDimensions: info.matryoshkaDimensions)
         let prompt = try textPreparation.prompt(options.prompt, named: options.promptName)
         let chunked = try texts.map {
             try textPreparation.chunkOnOverflow($0, prompt: prompt, chunking: options.chunking, maxLength: options.maxLength)
@@ -55,7 +65,7 @@ extension EmbeddingModel {
     /// Runs every chunked text's inputs through the engine core and makes its chunks.
     func embed(_ chunked: [ChunkedText], options: EncodeOptions) throws -> [[TextChunk]] {
         let post = options.postprocessing
-        try post.validate(modelDimension: info.dimension)
+        try post.validate(modelDimension: info.dimension, matryoshkaDimensions: info.matryoshkaDimensions)
         let vectors = try forwardAll(chunked.flatMap(\.inputs), options: options)
         var k = 0
         return chunked.map { c in

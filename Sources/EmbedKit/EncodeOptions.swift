@@ -78,4 +78,7 @@ public struct ModelInfo: Sendable, Codable {
     public var vocabularySize: Int
     public var prompts: [String: String]
     public var defaultPromptName: String?
+    /// The Matryoshka sizes the model declares (`matryoshka_dims` in its config); nil: any size up to
+    /// `dimension`.
+    public var matryoshkaDimensions: [Int]?
 }

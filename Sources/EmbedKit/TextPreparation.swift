@@ -242,6 +242,28 @@ public struct TextPreparation: Sendable {
         }
     }
 
+    /// Jina's `late_chunking`: `pieces` are consecutive chunks of one document. They are joined with
+    /// `separator` into one text that runs as one input (windowed past the max length), with one span
+    /// per piece: the tokens that end inside it or in the separator before it (the first piece also takes
+    /// the leading special tokens and the prompt, the last the trailing ones). A piece that covers no
+    /// token is refused.
+    public func lateChunks(_ pieces: [String], separator: String = " ", prompt: String?, maxLength: Int? = nil) throws -> ChunkedText {
+        guard !pieces.isEmpty else { throw EmbedKitError.invalidOption("late chunking needs at least one piece") }
+        var ranges: [Range<Int>] = []
+        var position = 0
+        let gap = separator.unicodeScalars.count
+        for (i, piece) in pieces.enumerated() {
+            // A piece's range takes the separator before it, so a token of the separator alone (a
+            // byte-level BPE space) goes with the piece it precedes and the spans tile the text.
+            let from = position
+            if i > 0 { position += gap }
+            position += piece.unicodeScalars.count
+            ranges.append(from ..< position)
+        }
+        let options = ChunkingOptions(chunkTokens: max(1, position), boundaries: .spans(ranges), pooling: .late)
+        return try chunk(pieces.joined(separator: separator), prompt: prompt, options: options, maxLength: maxLength)
+    }
+
     /// The overflow policy's view of a text: one ordinary input when it fits the max length, else its
     /// chunks (`chunking`, or independent chunks as long as the max length allows).
     public func chunkOnOverflow(_ text: String, prompt: String?, chunking: ChunkingOptions?, maxLength: Int?) throws -> ChunkedText {

@@ -22,41 +22,46 @@ struct Handlers: Sendable {
     // MARK: POST /v1/embeddings
 
     /// HTTP → prepare (tokenization workers) → queue → forward (batch worker) → post-process → response.
+    /// Also takes Jina's Embedding API fields (`embedding_type`, `normalized`, `truncate`,
+    /// `late_chunking`), so clients written for that API work against this route.
     func openAIEmbeddings(_ request: Request) async throws -> Response {
         let model = try ready()
         let req = try RequestDecoding.decode(OpenAIEmbeddingRequest.self, from: try await bodyReader.read(request))
-        let base64: Bool
-        switch req.encodingFormat ?? "float" {
-        case "float": base64 = false
-        case "base64": base64 = true
-        default:
-            throw APIError.invalid("encoding_format must be \"float\" or \"base64\", got \"\(req.encodingFormat!)\"",
-                                   param: "encoding_format")
+        let format = try EmbeddingOutput.Format(request: req.encodingFormat ?? req.embeddingType ?? "float",
+                                                param: req.encodingFormat != nil ? "encoding_format" : "embedding_type")
+        if let a = req.encodingFormat, let b = req.embeddingType, a != b {
+            throw APIError.invalid("encoding_format \"\(a)\" and embedding_type \"\(b)\" disagree; send one", param: "embedding_type")
         }
-        let post = try postprocessing(dimensions: req.dimensions, normalize: true, model: model)
-        let overflow = try req.overflow.map(Overflow.init(request:)) ?? (configuration.autoTruncate ? .truncate : .error)
-        let out = try await embeddings(req.input, param: "input", promptName: nil, overflow: overflow, direction: .right, model: model)
-        let vectors = out.vectors.map(post.apply)
-        try checkFinite(vectors)
-        let tokens = out.tokens
+        let output = try EmbeddingOutput(dimensions: req.dimensions, normalize: req.normalized ?? true, format: format,
+                                         ranges: req.quantizationRanges, info: model.backend.info)
+        let overflow = try req.overflow.map(Overflow.init(request:))
+            ?? ((req.truncate ?? configuration.autoTruncate) ? .truncate : .error)
+        let out: (vectors: [[Float]], tokens: Int, truncated: [Int])
+        if req.lateChunking == true {
+            if req.overflow != nil { throw APIError.invalid("late_chunking takes no overflow policy", param: "overflow") }
+            out = try await lateChunks(req.input, model: model)
+        } else {
+            out = try await embeddings(req.input, param: "input", promptName: nil, overflow: overflow, direction: .right, model: model)
+        }
+        let values = try output.values(out.vectors)
 
-        var json = JSONWriter(capacity: 128 + vectors.count * (vectors.first?.count ?? 0) * 12)
+        var json = JSONWriter(capacity: 128 + out.vectors.count * (out.vectors.first?.count ?? 0) * 12 * output.sizes.count)
         json.raw("{\"object\":\"list\",\"data\":[")
-        for (i, v) in vectors.enumerated() {
+        for (i, v) in values.enumerated() {
             if i > 0 { json.raw(",") }
             json.raw("{\"object\":\"embedding\",\"index\":")
             json.int(i)
-            json.raw(",\"embedding\":")
-            if base64 { json.string(Self.base64(v)) } else { json.floats(v) }
+            json.raw(output.keyed ? ",\"embeddings\":" : ",\"embedding\":")
+            output.write(v, into: &json)
             if out.truncated.contains(i) { json.raw(",\"truncated\":true") }
             json.raw("}")
         }
         json.raw("],\"model\":")
         json.string(model.backend.info.modelID)
         json.raw(",\"usage\":{\"prompt_tokens\":")
-        json.int(tokens)
+        json.int(out.tokens)
         json.raw(",\"total_tokens\":")
-        json.int(tokens)
+        json.int(out.tokens)
         json.raw("}}")
         return jsonResponse(json, truncated: out.truncated)
     }
@@ -66,19 +71,20 @@ struct Handlers: Sendable {
     func teiEmbed(_ request: Request) async throws -> Response {
         let model = try ready()
         let req = try RequestDecoding.decode(TEIEmbedRequest.self, from: try await bodyReader.read(request))
-        let post = try postprocessing(dimensions: req.dimensions, normalize: req.normalize ?? true, model: model)
+        let format = try EmbeddingOutput.Format(request: req.encodingFormat ?? "float", param: "encoding_format")
+        let output = try EmbeddingOutput(dimensions: req.dimensions, normalize: req.normalize ?? true, format: format,
+                                         ranges: req.quantizationRanges, info: model.backend.info)
         let truncate = req.truncate ?? configuration.autoTruncate
         let direction = try Truncation(truncate: true, direction: req.truncationDirection)
         let overflow = try req.overflow.map(Overflow.init(request:)) ?? (truncate ? .truncate : .error)
         let out = try await embeddings(req.inputs, param: "inputs", promptName: req.promptName, overflow: overflow,
                                        direction: direction, model: model)
-        let vectors = out.vectors.map(post.apply)
-        try checkFinite(vectors)
-        var json = JSONWriter(capacity: 16 + vectors.count * (vectors.first?.count ?? 0) * 12)
+        let values = try output.values(out.vectors)
+        var json = JSONWriter(capacity: 16 + out.vectors.count * (out.vectors.first?.count ?? 0) * 12 * output.sizes.count)
         json.raw("[")
-        for (i, v) in vectors.enumerated() {
+        for (i, v) in values.enumerated() {
             if i > 0 { json.raw(",") }
-            json.floats(v)
+            output.write(v, into: &json)
         }
         json.raw("]")
         return jsonResponse(json, truncated: out.truncated)
@@ -105,6 +111,15 @@ struct Handlers: Sendable {
         }
         let vectors = try await model.scheduler.submit(prepared)
         return (vectors, prepared.reduce(0) { $0 + $1.ids.count }, prepared.indices.filter { prepared[$0].truncated })
+    }
+
+    /// `late_chunking: true`: the inputs are one document's consecutive chunks, run as one input (one
+    /// forward pass, through the same queue), one vector per chunk.
+    func lateChunks(_ inputs: RequestInputs, model: ReadyModel) async throws -> (vectors: [[Float]], tokens: Int, truncated: [Int]) {
+        let preparation = model.preparation
+        let chunked = try await model.tokenizers.run { try preparation.lateChunks(inputs, param: "input") }
+        let vectors = try await model.scheduler.submit(chunked.inputs)
+        return (vectors, chunked.tokenCount, [])
     }
 
     // MARK: POST /tokenize
@@ -240,12 +255,11 @@ struct Handlers: Sendable {
     /// The request's post-processing, its `dimensions` checked against the model.
     func postprocessing(dimensions: Int?, normalize: Bool, model: ReadyModel) throws -> Postprocessing {
         let post = Postprocessing(dimensions: dimensions, normalize: normalize)
-        let full = model.backend.info.dimension
+        let info = model.backend.info
         do {
-            try post.validate(modelDimension: full)
-        } catch {
-            throw APIError.invalid("dimensions must be between 1 and \(full) for this model, got \(dimensions ?? 0)",
-                                   param: "dimensions")
+            try post.validate(modelDimension: info.dimension, matryoshkaDimensions: info.matryoshkaDimensions)
+        } catch EmbedKitError.invalidOption(let why) {
+            throw APIError.invalid(why, param: "dimensions")
         }
         return post
     }
@@ -254,15 +268,5 @@ struct Handlers: Sendable {
         if vectors.contains(where: { $0.contains(where: { !$0.isFinite }) }) {
             throw APIError(.internalServerError, .server, "the engine produced a non-finite value (NaN or infinity)")
         }
-    }
-
-    /// Little-endian float32 bytes, base64-encoded: OpenAI's `encoding_format: "base64"`.
-    static func base64(_ v: [Float]) -> String {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(v.count * 4)
-        for x in v {
-            withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-        }
-        return Data(bytes).base64EncodedString()
     }
 }

@@ -91,6 +91,36 @@ struct InputPreparation: Sendable {
         }
     }
 
+    /// `late_chunking`: the text inputs as one document's consecutive chunks (joined with a space), one
+    /// input with a span per chunk; the whole must fit `maxInputTokens` (else 413, naming `/chunk`).
+    func lateChunks(_ inputs: RequestInputs, param: String) throws -> ChunkedText {
+        try checkCount(inputs, param: param)
+        let pieces = try inputs.items.enumerated().map { i, item -> String in
+            guard case .text(let s) = item else {
+                throw APIError.invalid("late_chunking takes text inputs, not token ids", param: param)
+            }
+            if s.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+                throw APIError.invalid("\(field(param, i, of: inputs)) has no text; every chunk needs some", param: param)
+            }
+            return s
+        }
+        let chunked: ChunkedText
+        do {
+            chunked = try text.lateChunks(pieces, prompt: try prompt(named: nil), maxLength: maxInputTokens)
+        } catch EmbedKitError.invalidOption(let why) {
+            throw APIError.invalid(why, param: param)
+        } catch EmbedKitError.unknownToken(let id, let n) {
+            throw APIError.invalid("the text has token id \(id), outside the vocabulary (0..<\(n))", param: param)
+        }
+        if chunked.tokenCount > maxInputTokens {
+            throw APIError.tooLarge(
+                "with late_chunking the chunks together take \(chunked.tokenCount) tokens; the limit is \(maxInputTokens). " +
+                    "Send fewer chunks, or POST /chunk with \"pooling\": \"late\", which runs longer documents in windows",
+                param: param)
+        }
+        return chunked
+    }
+
     private func field(_ param: String, _ index: Int, of inputs: RequestInputs) -> String {
         inputs.items.count == 1 ? "'\(param)'" : "'\(param)[\(index)]'"
     }

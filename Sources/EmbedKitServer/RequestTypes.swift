@@ -6,10 +6,12 @@ enum RequestInput: Sendable {
     case tokenIDs([Int])
 }
 
-/// `input` / `inputs` of both APIs: a string, an array of strings, an array of token ids, or an array
-/// of arrays of token ids.
+/// `input` / `inputs` of both APIs: a string, an array of strings, an array of token ids, an array
+/// of arrays of token ids, or (Jina's API) an array of `{"text": ...}` objects.
 struct RequestInputs: Decodable, Sendable {
     var items: [RequestInput]
+
+    private struct TextObject: Decodable { var text: String }
 
     init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -17,8 +19,23 @@ struct RequestInputs: Decodable, Sendable {
         if let a = try? c.decode([String].self) { items = a.map { .text($0) }; return }
         if let ids = try? c.decode([Int].self) { items = [.tokenIDs(ids)]; return }
         if let batch = try? c.decode([[Int]].self) { items = batch.map { .tokenIDs($0) }; return }
+        if let objects = try? c.decode([TextObject].self) { items = objects.map { .text($0.text) }; return }
         throw DecodingError.dataCorruptedError(
-            in: c, debugDescription: "must be a string, an array of strings, an array of token ids, or an array of arrays of token ids")
+            in: c, debugDescription: "must be a string, an array of strings, an array of token ids, an array of arrays of token ids, or an array of {\"text\": string} objects")
+    }
+}
+
+/// `dimensions`: one Matryoshka size, or (extension) several, each returned renormalized.
+struct RequestDimensions: Decodable, Sendable {
+    var sizes: [Int]
+    /// Whether the request gave a list (the response then keys each vector by its size).
+    var isList: Bool
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let k = try? c.decode(Int.self) { sizes = [k]; isList = false; return }
+        if let list = try? c.decode([Int].self) { sizes = list; isList = true; return }
+        throw DecodingError.dataCorruptedError(in: c, debugDescription: "must be an integer or an array of integers")
     }
 }
 
@@ -26,15 +43,29 @@ struct RequestInputs: Decodable, Sendable {
 struct OpenAIEmbeddingRequest: Decodable, Sendable {
     var input: RequestInputs
     var model: String?
+    /// "float" | "base64" (OpenAI), and (extension) "int8" | "uint8" | "binary" | "ubinary".
     var encodingFormat: String?
-    var dimensions: Int?
+    var dimensions: RequestDimensions?
     var user: String?
-    /// Extension: "truncate" | "error" | "chunk-mean" (default: the server's --auto-truncate).
+    /// Extension: "truncate" | "error" | "chunk-mean" (default: `truncate`, else the server's --auto-truncate).
     var overflow: String?
+    /// Extension: int8/uint8 calibration, `[[min per dimension], [max per dimension]]`.
+    var quantizationRanges: [[Float]]?
+    /// Jina's Embedding API: the same values as `encoding_format`.
+    var embeddingType: String?
+    /// Jina's Embedding API: L2-normalize (default true).
+    var normalized: Bool?
+    /// Jina's Embedding API: cut inputs longer than the max length (true) or refuse them (false).
+    var truncate: Bool?
+    /// Jina's Embedding API: `input` holds consecutive chunks of one document, pooled late.
+    var lateChunking: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case input, model, dimensions, user, overflow
+        case input, model, dimensions, user, overflow, normalized, truncate
         case encodingFormat = "encoding_format"
+        case quantizationRanges = "quantization_ranges"
+        case embeddingType = "embedding_type"
+        case lateChunking = "late_chunking"
     }
 }
 
@@ -45,14 +76,20 @@ struct TEIEmbedRequest: Decodable, Sendable {
     var truncate: Bool?
     var truncationDirection: String?
     var promptName: String?
-    var dimensions: Int?
+    var dimensions: RequestDimensions?
     /// Extension: "truncate" | "error" | "chunk-mean"; wins over `truncate`.
     var overflow: String?
+    /// Extension: "float" | "base64" | "int8" | "uint8" | "binary" | "ubinary".
+    var encodingFormat: String?
+    /// Extension: int8/uint8 calibration, `[[min per dimension], [max per dimension]]`.
+    var quantizationRanges: [[Float]]?
 
     enum CodingKeys: String, CodingKey {
         case inputs, normalize, truncate, dimensions, overflow
         case truncationDirection = "truncation_direction"
         case promptName = "prompt_name"
+        case encodingFormat = "encoding_format"
+        case quantizationRanges = "quantization_ranges"
     }
 }
 

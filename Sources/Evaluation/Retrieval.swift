@@ -33,25 +33,64 @@ public enum RetrievalEvaluation {
 
     public static func evaluate(_ data: RetrievalData, cache: EmbeddingCache, topK: Int = 1000,
                                 progress: ((Int, Int) -> Void)? = nil) throws -> ResultJSON {
-        guard !data.corpus.isEmpty else { throw EvaluationError.insufficientData("retrieval: the corpus is empty") }
-        guard !data.queries.isEmpty else { throw EvaluationError.insufficientData("retrieval: there are no queries") }
-        guard !data.qrels.isEmpty else { throw EvaluationError.insufficientData("retrieval: there are no relevance judgements (qrels)") }
-        // mteb's DRESModel: "title text" stripped, or text stripped. Queries are not stripped.
-        let docTexts = data.corpus.map { d -> String in
+        try check(data)
+        let q = try cache.embeddings(data.queries.map(\.text))
+        let c = try cache.embeddings(documentTexts(data)).map { [$0] }
+        return rank(data, queries: q, documents: c, topK: topK, progress: progress)
+    }
+
+    /// Long documents as chunks, scored as the late-chunking paper scores them (Günther et al. 2024):
+    /// `chunks` gives each document text's chunk vectors, and a document's score for a query is its
+    /// best chunk's cosine. Everything else is as `evaluate(_:cache:)`.
+    public static func evaluate(_ data: RetrievalData, cache: EmbeddingCache, chunks: ([String]) throws -> [[[Float]]],
+                                topK: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws -> ResultJSON {
+        try check(data)
+        let q = try cache.embeddings(data.queries.map(\.text))
+        let texts = documentTexts(data)
+        let c = try chunks(texts)
+        guard c.count == texts.count else { throw EvaluationError.embeddingCountMismatch(expected: texts.count, got: c.count) }
+        if let i = c.firstIndex(where: \.isEmpty) {
+            throw EvaluationError.insufficientData("retrieval: document \(data.corpus[i].id) has no chunks")
+        }
+        let width = q.first?.count ?? 0
+        if let bad = c.lazy.flatMap({ $0 }).first(where: { $0.count != width }) {
+            throw EvaluationError.dimensionMismatch(expected: width, got: bad.count)
+        }
+        return rank(data, queries: q, documents: c, topK: topK, progress: progress)
+    }
+
+    /// mteb's DRESModel document text: "title text" stripped, or text stripped. Queries are not stripped.
+    public static func documentTexts(_ data: RetrievalData) -> [String] {
+        data.corpus.map { d -> String in
             let t = d.title.map { $0 + " " + d.text } ?? d.text
             return t.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let q = try cache.embeddings(data.queries.map(\.text)).map(PairScore.normalized)
-        let c = try cache.embeddings(docTexts).map(PairScore.normalized)
+    }
+
+    private static func check(_ data: RetrievalData) throws {
+        guard !data.corpus.isEmpty else { throw EvaluationError.insufficientData("retrieval: the corpus is empty") }
+        guard !data.queries.isEmpty else { throw EvaluationError.insufficientData("retrieval: there are no queries") }
+        guard !data.qrels.isEmpty else { throw EvaluationError.insufficientData("retrieval: there are no relevance judgements (qrels)") }
+    }
+
+    /// Cosine top-k per query over documents of one or more vectors each (a document scores its best).
+    private static func rank(_ data: RetrievalData, queries: [[Float]], documents: [[[Float]]], topK: Int,
+                             progress: ((Int, Int) -> Void)?) -> ResultJSON {
+        let q = queries.map(PairScore.normalized)
+        let c = documents.map { $0.map(PairScore.normalized) }
         let ids = data.corpus.map(\.id)
         var run: [String: [(id: String, score: Double)]] = [:]
         var sims = [Double](repeating: 0, count: c.count)
         for (qi, query) in data.queries.enumerated() {
             let qv = q[qi]
-            for (di, d) in c.enumerated() {
-                var s = 0.0
-                for k in d.indices { s += Double(d[k]) * Double(qv[k]) }
-                sims[di] = s.isNaN ? -1 : s
+            for (di, vectors) in c.enumerated() {
+                var best = -Double.infinity
+                for d in vectors {
+                    var s = 0.0
+                    for k in d.indices { s += Double(d[k]) * Double(qv[k]) }
+                    best = max(best, s.isNaN ? -1 : s)
+                }
+                sims[di] = best
             }
             // Top-k by (score, id) descending; a document with the query's own id is skipped.
             var candidates = c.indices.filter { ids[$0] != query.id }

@@ -40,6 +40,13 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "retrieval: qrels, BEIR .tsv or JSON lines {query-id,corpus-id,score}.")
     var qrels: String?
 
+    @Option(name: .long, help: "retrieval: documents as one vector cut at the max length (truncate, mteb's way), or as chunks of --chunk-tokens embedded each alone (independent) or pooled from one pass over the whole document (late); a chunked document scores its best chunk.")
+    var chunking: RetrievalChunking = .truncate
+    @Option(name: .long, help: "retrieval with --chunking independent|late: tokens per chunk at most.")
+    var chunkTokens: Int?
+    @Option(name: .long, help: "retrieval with --chunking independent|late: where chunks may end (tokens or sentences).")
+    var boundaries: ChunkBoundaryOption = .tokens
+
     @Option(name: .long, help: "sts: lowest gold score (normalisation).")
     var minScore = 0.0
     @Option(name: .long, help: "sts: highest gold score (normalisation).")
@@ -70,6 +77,12 @@ struct EvalCommand: AsyncParsableCommand {
             guard nExperiments >= 1, samplesPerLabel >= 1 else { throw ValidationError("--n-experiments and --samples-per-label must be at least 1") }
         case .retrieval:
             if corpus == nil || queries == nil || qrels == nil { throw ValidationError("retrieval needs --corpus, --queries and --qrels") }
+        }
+        if chunking != .truncate {
+            guard taskType == .retrieval else { throw ValidationError("--chunking applies to retrieval only") }
+            guard let n = chunkTokens, n >= 1 else { throw ValidationError("--chunking \(chunking.rawValue) needs --chunk-tokens N (N ≥ 1)") }
+        } else if chunkTokens != nil {
+            throw ValidationError("--chunk-tokens needs --chunking independent or late")
         }
         if taskType == .sts && !(maxScore > minScore) { throw ValidationError("--max-score must exceed --min-score") }
         if clusteringBatchSize < 1 { throw ValidationError("--clustering-batch-size must be at least 1") }
@@ -113,7 +126,17 @@ struct EvalCommand: AsyncParsableCommand {
         case .clustering(let d):
             result = try ClusteringEvaluation.evaluate(d, cache: cache, batchSize: clusteringBatchSize, progress: stepProgress("clustering set")).result
         case .reranking(let d): result = try RerankingEvaluation.evaluate(d, cache: cache)
-        case .retrieval(let d): result = try RetrievalEvaluation.evaluate(d, cache: cache, progress: stepProgress("queries searched"))
+        case .retrieval(let d):
+            if let pooling = chunking.pooling, let chunkTokens {
+                let chunkingOptions = ChunkingOptions(chunkTokens: chunkTokens, boundaries: boundaries.boundaries, pooling: pooling)
+                var documentOptions = options
+                documentOptions.progress = { done, total in EvalCommand.log("chunked \(done)/\(total) inputs") }
+                result = try RetrievalEvaluation.evaluate(d, cache: cache, chunks: { texts in
+                    try embeddingModel.chunk(texts, chunking: chunkingOptions, options: documentOptions).map { $0.map(\.embedding) }
+                }, progress: stepProgress("queries searched"))
+            } else {
+                result = try RetrievalEvaluation.evaluate(d, cache: cache, progress: stepProgress("queries searched"))
+            }
         }
         let elapsed = Date().timeIntervalSince(start)
 
@@ -139,5 +162,17 @@ struct EvalCommand: AsyncParsableCommand {
 
     static func log(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// `eval retrieval --chunking`: how documents become vectors.
+enum RetrievalChunking: String, ExpressibleByArgument, CaseIterable {
+    case truncate, independent, late
+    var pooling: ChunkPooling? {
+        switch self {
+        case .truncate: return nil
+        case .independent: return .independent
+        case .late: return .late
+        }
     }
 }

@@ -71,7 +71,12 @@ import Evaluation
         let queriesDict = f.fx("retrieval.queries") as! [String: String]
         let queries = queriesDict.keys.sorted().map { (id: $0, text: queriesDict[$0]!) }
         let qrels = f.fx("retrieval.qrels") as! [String: [String: Int]]
-        let r = try RetrievalEvaluation.evaluate(RetrievalData(corpus: corpus, queries: queries, qrels: qrels), cache: f.cache())
+        let data = RetrievalData(corpus: corpus, queries: queries, qrels: qrels)
+        let r = try RetrievalEvaluation.evaluate(data, cache: f.cache())
+        // Documents as one chunk each score exactly as documents.
+        let cache = f.cache()
+        let oneChunk = try RetrievalEvaluation.evaluate(data, cache: cache, chunks: { try cache.embeddings($0).map { [$0] } })
+        #expect(oneChunk.serialized() == r.serialized())
         var a = Agreement("retrieval (1201 docs, 50 queries), 5-decimal values")
         let ref = (f.ref("retrieval.scores") as! [String: Any]).mapValues(asDouble)
         for key in ref.keys.sorted() {
