@@ -11,6 +11,7 @@ int ek_cpu_features(void) {
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
         (f & EK_CPU_AVX2_FMA) && (f & EK_CPU_F16C))
         f |= EK_CPU_AVX512_KERNELS;
+    if ((f & EK_CPU_AVX512_KERNELS) && __builtin_cpu_supports("avx512bf16")) f |= EK_CPU_AVX512_BF16;
 #endif
     return f;
 }
@@ -21,6 +22,7 @@ int ek_isa_supported(int isa) {
     case EK_ISA_GENERIC: return 1;
     case EK_ISA_AVX2: return (f & EK_CPU_AVX2_FMA) && (f & EK_CPU_F16C);
     case EK_ISA_AVX512: return (f & EK_CPU_AVX512_KERNELS) != 0;
+    case EK_ISA_AVX512_BF16: return (f & EK_CPU_AVX512_BF16) != 0;
     default: return 0;
     }
 }

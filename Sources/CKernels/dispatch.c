@@ -14,8 +14,10 @@ EK_DECLARE(generic)
 #if defined(__x86_64__)
 EK_DECLARE(avx2)
 EK_DECLARE(avx512)
+EK_DECLARE(avx512bf16)
 #define EK_DISPATCH(isa, call, ...)                                                   \
     switch (ek_resolve_isa(isa)) {                                                    \
+    case EK_ISA_AVX512_BF16: return call##_avx512bf16(__VA_ARGS__);                   \
     case EK_ISA_AVX512: return call##_avx512(__VA_ARGS__);                            \
     case EK_ISA_AVX2: return call##_avx2(__VA_ARGS__);                                \
     default: return call##_generic(__VA_ARGS__);                                      \
@@ -24,7 +26,15 @@ EK_DECLARE(avx512)
 #define EK_DISPATCH(isa, call, ...) return call##_generic(__VA_ARGS__);
 #endif
 
-void ek_gemm(int isa, const ek_gemm_args *args) { EK_DISPATCH(isa, ek_gemm, args) }
+void ek_gemm(int isa, const ek_gemm_args *args) {
+#if defined(__x86_64__)
+    // bf16-pair weights run on VDPBF16PS wherever the CPU has it, unless a caller forces a family
+    // without it (then the family's scalar bf16 path gives the same products, slowly).
+    if (args->dtype == EK_DT_BF16_PAIRS && ek_resolve_isa(isa) == EK_ISA_AVX512 && ek_isa_supported(EK_ISA_AVX512_BF16))
+        return ek_gemm_avx512bf16(args);
+#endif
+    EK_DISPATCH(isa, ek_gemm, args)
+}
 
 int ek_attention(int isa, const float *q, const float *k, const float *v, int ld, float *out, int ldo, int len,
                  int head_dim, int q0, int q1, float scale, float slope) {

@@ -7,6 +7,7 @@
 #include "vecmath.h"
 #include "ckernels.h"
 #include <stdlib.h>
+#include <string.h>
 
 #define EK_TW (EK_NV * EK_W)   // register tile width
 #define EK_SUBS (EK_NR / EK_TW) // register tiles per packed panel
@@ -113,7 +114,128 @@ static EK_TARGET void epilogue_row(float *y, int n, const float *bias, int act, 
     }
 }
 
+// ---- bf16-pair GEMM (EK_DT_BF16_PAIRS) -------------------------------------------------------------
+// A is rounded to bf16 per block: pair q of a row holds columns 2q (low half) and 2q+1 (high half).
+#if EK_DPBF16
+#include <immintrin.h>
+#endif
+
+static EK_TARGET void round_a_pairs(const float *a, long lda, int rows, int kc, uint32_t *dst, int ld2) {
+    for (int r = 0; r < rows; r++) {
+        const float *src = a + (long)r * lda;
+        uint16_t *out = (uint16_t *)(dst + (long)r * ld2);
+        int j = 0;
+#if EK_DPBF16
+        for (; j < kc; j += 32) {
+            int left = kc - j;
+            __mmask16 lo = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+            __mmask16 hi = left >= 32 ? 0xffff : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
+            __m512 x0 = _mm512_maskz_loadu_ps(lo, src + j), x1 = _mm512_maskz_loadu_ps(hi, src + j + 16);
+            __m512i packed = (__m512i)_mm512_cvtne2ps_pbh(x1, x0);
+            int pairs = (left < 32 ? left + 1 : 32) / 2;
+            _mm512_mask_storeu_epi32(out + j, (__mmask16)(pairs >= 16 ? 0xffff : (1u << pairs) - 1), packed);
+        }
+#else
+        for (; j < kc; j++) out[j] = ek_bf16_from_f32(src[j]);
+        if (kc & 1) out[kc] = 0;
+#endif
+    }
+}
+
+// c[0..<mr, 0..<nr] (+)= a[0..<mr, pairs 0..<kc2] · b[pairs 0..<kc2, 0..<32] (one panel, 64 values a pair row).
+static EK_TARGET void ukr_bf16_pairs(int kc2, const uint32_t *a, int lda2, const uint16_t *b, float *c, long ldc,
+                                     int mr, int nr, int accumulate) {
+#if EK_DPBF16
+    __m512 acc[EK_MR][2];
+    const uint32_t *ap[EK_MR];
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+        ap[r] = a + (long)(r < mr ? r : 0) * lda2;
+        acc[r][0] = _mm512_setzero_ps();
+        acc[r][1] = _mm512_setzero_ps();
+    }
+    for (int q = 0; q < kc2; q++) {
+        __m512bh b0 = (__m512bh)_mm512_loadu_si512(b + (long)q * 64);
+        __m512bh b1 = (__m512bh)_mm512_loadu_si512(b + (long)q * 64 + 32);
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+            __m512bh av = (__m512bh)_mm512_set1_epi32((int)ap[r][q]);
+            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], av, b0);
+            acc[r][1] = _mm512_dpbf16_ps(acc[r][1], av, b1);
+        }
+    }
+    for (int r = 0; r < mr; r++) {
+        float tmp[32];
+        _mm512_storeu_ps(tmp, acc[r][0]);
+        _mm512_storeu_ps(tmp + 16, acc[r][1]);
+        float *cr = c + r * ldc;
+        for (int j = 0; j < nr; j++) cr[j] = accumulate ? cr[j] + tmp[j] : tmp[j];
+    }
+#else
+    for (int r = 0; r < mr; r++) {
+        const uint16_t *ar = (const uint16_t *)(a + (long)r * lda2);
+        float *cr = c + r * ldc;
+        for (int j = 0; j < nr; j++) {
+            float sum = 0;
+            for (int q = 0; q < kc2; q++) {
+                float a0, a1, b0, b1;
+                uint32_t u;
+                u = (uint32_t)ar[2 * q] << 16; memcpy(&a0, &u, 4);
+                u = (uint32_t)ar[2 * q + 1] << 16; memcpy(&a1, &u, 4);
+                u = (uint32_t)b[(long)q * 64 + 2 * j] << 16; memcpy(&b0, &u, 4);
+                u = (uint32_t)b[(long)q * 64 + 2 * j + 1] << 16; memcpy(&b1, &u, 4);
+                sum += a0 * b0 + a1 * b1;
+            }
+            cr[j] = accumulate ? cr[j] + sum : sum;
+        }
+    }
+#endif
+}
+
+static EK_TARGET void epilogue_row(float *y, int n, const float *bias, int act, const float *res);
+
+static EK_TARGET void gemm_bf16_pairs(const ek_gemm_args *g) {
+    const int k = g->k, n = g->n, k2 = (k + 1) / 2 * 2;
+    const int epilogue = g->bias || g->act != EK_ACT_NONE || g->residual;
+    const int passes = (k2 + EK_KC - 1) / EK_KC;
+    int kstep = passes > 0 ? (k2 + passes - 1) / passes : 2;
+    kstep = (kstep + 1) / 2 * 2;
+    const int ld2 = kstep / 2;
+    // Rounded A of one row block; without heap memory, blocks of one register tile on the stack.
+    uint32_t small[EK_MR * (EK_KC / 2 + 1)];
+    uint32_t *abuf = (uint32_t *)malloc((size_t)EK_MC * ld2 * sizeof(uint32_t));
+    const int mc = abuf ? EK_MC : EK_MR;
+    if (!abuf) abuf = small;
+    for (int jc = g->p0; jc < g->p1; jc += EK_NCP) {
+    const int jend = jc + EK_NCP < g->p1 ? jc + EK_NCP : g->p1;
+    for (int pc = 0; pc < k; pc += kstep) {
+        int kc = k - pc < kstep ? k - pc : kstep;
+        int kc2 = (kc + 1) / 2;
+        int last = pc + kc >= k;
+        for (int ic = g->m0; ic < g->m1; ic += mc) {
+            int iend = ic + mc < g->m1 ? ic + mc : g->m1;
+            round_a_pairs(g->a + (long)ic * g->lda + pc, g->lda, iend - ic, kc, abuf, ld2);
+            for (int p = jc; p < jend; p++) {
+                const uint16_t *panel = (const uint16_t *)g->b + ((long)p * k2 + pc) * EK_NR;
+                int col = p * EK_NR;
+                int nr = n - col < EK_NR ? n - col : EK_NR;
+                for (int r = ic; r < iend; r += EK_MR) {
+                    int mr = iend - r < EK_MR ? iend - r : EK_MR;
+                    float *c = g->c + (long)r * g->ldc + col;
+                    ukr_bf16_pairs(kc2, abuf + (long)(r - ic) * ld2, ld2, panel, c, g->ldc, mr, nr, pc > 0);
+                    if (last && epilogue) {
+                        for (int rr = 0; rr < mr; rr++)
+                            epilogue_row(c + (long)rr * g->ldc, nr, g->bias ? g->bias + col : NULL, g->act,
+                                         g->residual ? g->residual + (long)(r + rr) * g->ldr + col : NULL);
+                    }
+                }
+            }
+        }
+    }
+    }
+    if (abuf != small) free(abuf);
+}
+
 EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {
+    if (g->dtype == EK_DT_BF16_PAIRS && g->k > 0) { gemm_bf16_pairs(g); return; }
     const int k = g->k, n = g->n;
     const int esize = g->dtype == EK_DT_F32 ? 4 : 2;
     const int epilogue = g->bias || g->act != EK_ACT_NONE || g->residual;

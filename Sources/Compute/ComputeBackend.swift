@@ -53,12 +53,17 @@ public enum ComputeBackend: String, Sendable, CaseIterable, CustomStringConverti
 public enum ComputeError: Error, Equatable, CustomStringConvertible {
     /// The CPU lacks the instructions of the requested kernel family.
     case unsupportedBackend(ComputeBackend)
+    /// The CPU lacks the instructions of the requested compute precision.
+    case unsupportedPrecision(ComputePrecision)
 
     public var description: String {
         switch self {
         case .unsupportedBackend(let b):
             return "compute backend '\(b)' is not supported by this CPU (supported: "
                 + ComputeBackend.supported.map { $0.rawValue }.joined(separator: ", ") + ")"
+        case .unsupportedPrecision(let p):
+            return "precision '\(p)' needs a CPU with AVX512-BF16 (VDPBF16PS), which this one lacks; use fp32"
+                + " (supported here: " + ComputePrecision.supported.map { $0.rawValue }.joined(separator: ", ") + ")"
         }
     }
 }

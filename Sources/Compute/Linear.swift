@@ -1,15 +1,17 @@
 import CKernels
 
 /// Element type in which a `Linear` keeps its weight in memory. fp16 and bf16 weights are widened
-/// to fp32 inside the GEMM kernel, register by register.
+/// to fp32 inside the GEMM kernel, register by register (fp32 compute). `bfloat16Pairs` is bf16
+/// compute: bf16 weights in the kernel's pair layout, multiplied with bf16-rounded activations.
 public enum WeightStorage: String, Sendable {
-    case float32, float16, bfloat16
+    case float32, float16, bfloat16, bfloat16Pairs
 
     var dtype: Int32 {
         switch self {
         case .float32: return Int32(EK_DT_F32)
         case .float16: return Int32(EK_DT_F16)
         case .bfloat16: return Int32(EK_DT_BF16)
+        case .bfloat16Pairs: return Int32(EK_DT_BF16_PAIRS)
         }
     }
 
@@ -47,6 +49,38 @@ public final class Linear: @unchecked Sendable {
         self.init(bits16: weightBF16Bits, storage: .bfloat16, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
     }
 
+    /// The same layer computed at `precision`: `.fp32` keeps the stored element type (fp16/bf16
+    /// widened in the kernel); `.bf16` rounds fp32 and fp16 weights to bf16 once, here.
+    public convenience init(weight: [Float], bias: [Float]?, outFeatures: Int, inFeatures: Int, precision: ComputePrecision) {
+        guard precision == .bf16 else {
+            self.init(weight: weight, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
+            return
+        }
+        precondition(weight.count == outFeatures * inFeatures, "Linear: weight has \(weight.count) values, expected \(outFeatures)×\(inFeatures)")
+        self.init(storage: .bfloat16Pairs, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
+            weight.withUnsafeBufferPointer { w in
+                ek_pack_bf16_pairs_f32(w.baseAddress, Int32(outFeatures), Int32(inFeatures), dst.assumingMemoryBound(to: UInt16.self))
+            }
+        }
+    }
+
+    /// 16-bit weight bits (`isFloat16`: IEEE binary16, else bfloat16) computed at `precision`, without
+    /// an fp32 copy of the weight.
+    public convenience init(weightBits: [UInt16], isFloat16: Bool, bias: [Float]?, outFeatures: Int, inFeatures: Int,
+                            precision: ComputePrecision) {
+        guard precision == .bf16 else {
+            self.init(bits16: weightBits, storage: isFloat16 ? .float16 : .bfloat16, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
+            return
+        }
+        precondition(weightBits.count == outFeatures * inFeatures, "Linear: weight has \(weightBits.count) values, expected \(outFeatures)×\(inFeatures)")
+        self.init(storage: .bfloat16Pairs, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
+            weightBits.withUnsafeBufferPointer { w in
+                ek_pack_bf16_pairs_u16(w.baseAddress, Int32(outFeatures), Int32(inFeatures), isFloat16 ? 1 : 0,
+                                       dst.assumingMemoryBound(to: UInt16.self))
+            }
+        }
+    }
+
     private convenience init(bits16: [UInt16], storage: WeightStorage, bias: [Float]?, outFeatures: Int, inFeatures: Int) {
         precondition(bits16.count == outFeatures * inFeatures, "Linear: weight has \(bits16.count) values, expected \(outFeatures)×\(inFeatures)")
         self.init(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
@@ -65,7 +99,8 @@ public final class Linear: @unchecked Sendable {
         self.outFeatures = outFeatures
         self.storage = storage
         self.bias = bias
-        packedCount = ek_packed_elements(Int32(outFeatures), Int32(inFeatures))
+        packedCount = storage == .bfloat16Pairs ? ek_packed_pair_elements(Int32(outFeatures), Int32(inFeatures))
+            : ek_packed_elements(Int32(outFeatures), Int32(inFeatures))
         packed = UnsafeMutableRawPointer.allocate(byteCount: max(64, packedCount * storage.bytes), alignment: 64)
         pack(packed)
     }
@@ -128,11 +163,16 @@ public final class Linear: @unchecked Sendable {
 
     /// W[o, i] as fp32 (for references and debugging; slow).
     package func weightValue(out o: Int, in i: Int) -> Float {
+        if storage == .bfloat16Pairs {
+            let k2 = (inFeatures + 1) / 2 * 2, nr = Int(EK_NR)
+            let idx = (o / nr) * k2 * nr + (i / 2) * 2 * nr + 2 * (o % nr) + (i & 1)
+            return Float(bitPattern: UInt32(packed.assumingMemoryBound(to: UInt16.self)[idx]) << 16)
+        }
         let idx = (o / Int(EK_NR)) * inFeatures * Int(EK_NR) + i * Int(EK_NR) + o % Int(EK_NR)
         switch storage {
         case .float32: return packed.assumingMemoryBound(to: Float.self)[idx]
         case .float16: return Reference.halfToFloat(packed.assumingMemoryBound(to: UInt16.self)[idx])
-        case .bfloat16: return Float(bitPattern: UInt32(packed.assumingMemoryBound(to: UInt16.self)[idx]) << 16)
+        case .bfloat16, .bfloat16Pairs: return Float(bitPattern: UInt32(packed.assumingMemoryBound(to: UInt16.self)[idx]) << 16)
         }
     }
 }

@@ -11,6 +11,8 @@ enum {
     EK_CPU_F16C = 1 << 2,
     /// AVX-512 F+BW+VL+DQ, i.e. everything the AVX-512 kernels are compiled for.
     EK_CPU_AVX512_KERNELS = 1 << 3,
+    /// AVX512-BF16 (VDPBF16PS) on top of the AVX-512 kernels.
+    EK_CPU_AVX512_BF16 = 1 << 4,
 };
 
 int ek_cpu_features(void);
@@ -20,6 +22,7 @@ enum {
     EK_ISA_GENERIC = 0, ///< portable C vectors, mul + add
     EK_ISA_AVX2 = 1,    ///< AVX2 + FMA + F16C, 6x16 register tiles
     EK_ISA_AVX512 = 2,  ///< AVX-512 F/BW/VL/DQ, 8x32 register tiles
+    EK_ISA_AVX512_BF16 = 3, ///< the AVX-512 family plus VDPBF16PS for bf16-pair GEMMs
 };
 
 /// Best ISA this CPU runs.
@@ -35,8 +38,10 @@ int ek_resolve_isa(int isa);
 /// Atomic fetch-and-add on a shared counter (work distribution between threads).
 long ek_atomic_fetch_add(long *counter, long value);
 
-/// Element types of packed weights.
-enum { EK_DT_F32 = 0, EK_DT_F16 = 1, EK_DT_BF16 = 2 };
+/// Element types of packed weights. F16 and BF16 are widened to fp32 in the kernel (fp32 compute);
+/// BF16_PAIRS is bf16 compute: weights in the pair layout below, activations rounded to bf16 at the
+/// GEMM input, products accumulated in fp32 (VDPBF16PS where the CPU has it, scalar elsewhere).
+enum { EK_DT_F32 = 0, EK_DT_F16 = 1, EK_DT_BF16 = 2, EK_DT_BF16_PAIRS = 3 };
 
 /// Packed B: panels of EK_NR output features; panel p holds k rows of EK_NR values
 /// (out features 32p ..< 32p+32 of input row kk at [p*k*32 + kk*32 + j]), zero padded.
@@ -48,6 +53,18 @@ size_t ek_packed_elements(int n, int k);
 void ek_pack_f32(const float *w, int n, int k, float *dst);
 /// Same for 16-bit (fp16 or bf16 bit patterns; packing only moves bits).
 void ek_pack_u16(const uint16_t *w, int n, int k, uint16_t *dst);
+
+/// bf16-pair layout: k padded to even; panel p holds k/2 pair rows of EK_NR output features, each
+/// feature's two consecutive k values side by side (feature j of pair row q at [p*k*32 + q*64 + 2j],
+/// [.. + 1]), zero padded. Elements (uint16) of a packed [n, k] weight:
+size_t ek_packed_pair_elements(int n, int k);
+/// Packs an fp32 [n, k] weight into the pair layout, rounding to bf16 (nearest, ties to even).
+void ek_pack_bf16_pairs_f32(const float *w, int n, int k, uint16_t *dst);
+/// Packs 16-bit [n, k] weights into the pair layout: bf16 bits as they are (`is_f16` 0) or fp16 bits
+/// rounded to bf16 (`is_f16` 1), without an fp32 copy of the weight.
+void ek_pack_bf16_pairs_u16(const uint16_t *w, int n, int k, int is_f16, uint16_t *dst);
+/// fp32 -> bf16 bits, nearest even (NaN stays NaN).
+uint16_t ek_bf16_from_f32(float x);
 
 /// Epilogue activations.
 enum { EK_ACT_NONE = 0, EK_ACT_GELU = 1 };
