@@ -46,7 +46,7 @@ let package = Package(
         ]),
         // Public API: text preparation, batching, post-processing, one error type.
         .target(name: "EmbedKit", dependencies: [
-            "Tokenizers", "Formats", "Models", "Pipeline", "Hub",
+            "Tokenizers", "Formats", "Compute", "Models", "Pipeline", "Hub",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // MTEB 1.1.1-compatible metrics. Needs only an embedding function.

@@ -162,12 +162,19 @@ static EK_TARGET void ukr_bf16_pairs(int kc2, const uint32_t *a, int lda2, const
             acc[r][1] = _mm512_dpbf16_ps(acc[r][1], av, b1);
         }
     }
-    for (int r = 0; r < mr; r++) {
-        float tmp[32];
-        _mm512_storeu_ps(tmp, acc[r][0]);
-        _mm512_storeu_ps(tmp + 16, acc[r][1]);
+    // Straight from the registers (a spill to a buffer and masked reloads stall store forwarding).
+    const __mmask16 m0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1);
+    const __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+        if (r >= mr) break;
         float *cr = c + r * ldc;
-        for (int j = 0; j < nr; j++) cr[j] = accumulate ? cr[j] + tmp[j] : tmp[j];
+        __m512 y0 = acc[r][0], y1 = acc[r][1];
+        if (accumulate) {
+            y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, cr));
+            y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, cr + 16));
+        }
+        _mm512_mask_storeu_ps(cr, m0, y0);
+        _mm512_mask_storeu_ps(cr + 16, m1, y1);
     }
 #else
     for (int r = 0; r < mr; r++) {

@@ -46,26 +46,32 @@ public final class EmbeddingModel: @unchecked Sendable {
             vocabularySize: config.vocabularySize,
             prompts: textPreparation.prompts,
             defaultPromptName: textPreparation.defaultPromptName,
-            matryoshkaDimensions: matryoshkaDimensions)
+            matryoshkaDimensions: matryoshkaDimensions,
+            precision: pipeline.encoder.precision.rawValue,
+            weightBytes: pipeline.encoder.weightBytes)
     }
 
     /// Loads a model from a local folder, or from the Hugging Face Hub for an `org/name[@revision]` id
     /// (standard cache; `HF_HUB_OFFLINE=1` uses the cache only). `threads` (nil: all cores) is used
     /// for the forward passes and for batch tokenization.
     /// `downloadProgress` receives (bytes done, bytes in all) while Hub files download.
-    public static func load(_ pathOrID: String, threads: Int? = nil,
+    /// `precision`: what the model computes in (default fp32, sentence-transformers' exact vectors).
+    public static func load(_ pathOrID: String, threads: Int? = nil, precision: Precision = .fp32,
                             downloadProgress: (@Sendable (Int64, Int64?) -> Void)? = nil) async throws -> EmbeddingModel {
+        let compute = try precision.resolved()   // before any download
         let folder = try await ModelLocation.folder(pathOrID, progress: downloadProgress)
-        return try load(folder: folder, modelID: pathOrID, threads: threads)
+        return try load(folder: folder, modelID: pathOrID, threads: threads, precision: precision == .auto ? .auto : Precision(compute))
     }
 
     /// Loads a model from a local sentence-transformers folder.
-    public static func load(folder: URL, modelID: String? = nil, threads: Int? = nil) throws -> EmbeddingModel {
+    public static func load(folder: URL, modelID: String? = nil, threads: Int? = nil, precision: Precision = .fp32) throws -> EmbeddingModel {
         if let threads, threads < 1 { throw EmbedKitError.invalidOption("threads must be at least 1 (got \(threads))") }
+        let compute = try precision.resolved()
+        if precision == .auto { logger.info("precision auto: \(compute) on this CPU") }
         let start = Date()
         let model = try EmbedKitError.wrapping {
             let text = try TextPreparation(folder: folder, threads: threads)
-            let pipeline = try SentenceTransformer(folder: folder, threads: threads)
+            let pipeline = try SentenceTransformer(folder: folder, threads: threads, precision: compute)
             return EmbeddingModel(pipeline: pipeline, textPreparation: text, modelID: modelID ?? folder.lastPathComponent,
                                   matryoshkaDimensions: try Postprocessing.matryoshkaDimensions(folder: folder))
         }

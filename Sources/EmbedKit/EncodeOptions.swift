@@ -81,4 +81,8 @@ public struct ModelInfo: Sendable, Codable {
     /// The Matryoshka sizes the model declares (`matryoshka_dims` in its config); nil: any size up to
     /// `dimension`.
     public var matryoshkaDimensions: [Int]?
+    /// The precision the model computes in ("fp32" or "bf16"; `auto` shows what it resolved to).
+    public var precision: String = "fp32"
+    /// Bytes the encoder's weights occupy in memory at that precision.
+    public var weightBytes: Int = 0
 }

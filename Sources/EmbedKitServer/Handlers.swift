@@ -191,6 +191,8 @@ struct Handlers: Sendable {
         json.string(i.modelID)
         json.raw(",\"model_sha\":null,\"model_dtype\":")
         json.string(i.dtype)
+        json.raw(",\"precision\":")
+        json.string(i.precision)
         json.raw(",\"model_type\":{\"embedding\":{\"pooling\":")
         json.string(i.pooling)
         json.raw("}},\"architecture\":")

@@ -30,10 +30,16 @@ public final class TransformerEncoder: @unchecked Sendable {
     let layers: [EncoderLayer]
     let alibiSlopes: [Float]?
 
-    /// Loads the encoder described by `config` from `store` (names with or without a `bert.` prefix).
-    public init(config: TransformerConfig, store: TensorStore) throws {
+    /// The precision the encoder's Linear layers compute in.
+    public let precision: ComputePrecision
+
+    /// Loads the encoder described by `config` from `store` (names with or without a `bert.` prefix),
+    /// its Linear layers converted to `precision` once, here.
+    public init(config: TransformerConfig, store: TensorStore, precision: ComputePrecision = .fp32) throws {
+        guard precision.isSupported else { throw ComputeError.unsupportedPrecision(precision) }
         self.config = config
-        let w = WeightLoader(store: store)
+        self.precision = precision
+        let w = WeightLoader(store: store, precision: precision)
         // JinaBERT's qk-post-norm variant (jina-embeddings-v2-base-code: LayerNorm on Q and K, a second
         // residual) has no reference outputs here to check a forward pass against: refused, by structure.
         if store.tensors.keys.contains(where: { $0.hasSuffix("attention.self.layer_norm_q.weight") }) {
@@ -82,6 +88,19 @@ public final class TransformerEncoder: @unchecked Sendable {
         case .float16: storedDType = "float16"
         case .bfloat16: storedDType = "bfloat16"
         }
+    }
+
+    /// Bytes the loaded weights occupy in memory (packed Linear layers, embedding tables, norms).
+    public var weightBytes: Int {
+        var total = wordEmbeddings.memoryBytes + tokenTypeEmbeddings.memoryBytes + (positionEmbeddings?.memoryBytes ?? 0)
+        for layer in layers {
+            total += layer.qkv.memoryBytes + layer.attentionOutput.memoryBytes
+            switch layer.feedForward {
+            case .gelu(let a, let b), .geglu(let a, let b): total += a.memoryBytes + b.memoryBytes
+            }
+            total += 4 * (layer.attentionNorm.gamma.count + layer.outputNorm.gamma.count) * 2
+        }
+        return total
     }
 
     /// The longest sequence the encoder accepts (position embeddings for BERT; unbounded for ALiBi).

@@ -4,6 +4,8 @@ import Formats
 /// Builds compute objects from named checkpoint tensors, checking every shape.
 struct WeightLoader {
     let store: TensorStore
+    /// The precision every Linear built here computes in (embeddings and LayerNorms stay fp32).
+    var precision: ComputePrecision = .fp32
 
     func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
         try store.require(name, shape: shape)
@@ -29,7 +31,8 @@ struct WeightLoader {
     }
 
     /// Several Linear layers with the same input stacked into one (e.g. Q, K, V → [3H, H]), kept in
-    /// the checkpoint's precision when every part is fp16 (or bf16): the kernel widens them.
+    /// the checkpoint's precision when every part is fp16 (or bf16): the kernel widens them. At bf16
+    /// precision the weights are rounded to bf16 here, from the stored bits without an fp32 copy.
     func fused(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true) throws -> Linear {
         let weights = try prefixes.map { try tensor($0 + ".weight", [out, inFeatures]) }
         defer { for w in weights { w.releasePages() } }
@@ -37,12 +40,11 @@ struct WeightLoader {
         let total = out * prefixes.count
         let dtype = weights[0].dtype
         if dtype != .float32, weights.allSatisfy({ $0.dtype == dtype }) {
-            let bits = weights.flatMap { $0.halfBits() }
-            return dtype == .float16
-                ? Linear(weightF16Bits: bits, bias: biases, outFeatures: total, inFeatures: inFeatures)
-                : Linear(weightBF16Bits: bits, bias: biases, outFeatures: total, inFeatures: inFeatures)
+            return Linear(weightBits: weights.flatMap { $0.halfBits() }, isFloat16: dtype == .float16, bias: biases,
+                          outFeatures: total, inFeatures: inFeatures, precision: precision)
         }
-        return Linear(weight: weights.flatMap { $0.floats() }, bias: biases, outFeatures: total, inFeatures: inFeatures)
+        return Linear(weight: weights.flatMap { $0.floats() }, bias: biases, outFeatures: total, inFeatures: inFeatures,
+                      precision: precision)
     }
 }
 

@@ -33,13 +33,14 @@ public final class SentenceTransformer: @unchecked Sendable {
         case normalize
     }
 
-    /// Loads every module of the folder. `threads` nil: all cores.
-    public init(folder: URL, threads: Int? = nil) throws {
+    /// Loads every module of the folder. `threads` nil: all cores. `precision`: what the Transformer's
+    /// Linear layers compute in (the modules after it stay fp32).
+    public init(folder: URL, threads: Int? = nil, precision: ComputePrecision = .fp32) throws {
         self.folder = folder
         threadPool = ThreadPool(threads: threads)
         guard FileManager.default.fileExists(atPath: folder.path) else { throw PipelineError.missingFile(folder.path) }
         let config = try TransformerConfig.load(folder: folder)
-        encoder = try TransformerEncoder(config: config, store: try TensorStore.load(folder: folder))
+        encoder = try TransformerEncoder(config: config, store: try TensorStore.load(folder: folder), precision: precision)
 
         let listed = try ModuleKind.load(folder: folder)
         modules = listed ?? [.transformer, .pooling(path: "")]

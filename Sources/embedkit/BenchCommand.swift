@@ -41,9 +41,20 @@ struct BenchCommand: AsyncParsableCommand {
             "texts_per_s": Double(texts.count) / seconds, "batch_size": batchSize,
             "threads": modelOptions.threads ?? ProcessInfo.processInfo.activeProcessorCount,
             "model": model.info.modelID, "dimension": model.info.dimension,
+            "precision": model.info.precision, "weight_bytes": model.info.weightBytes,
+            "peak_rss_bytes": PeakMemory.residentBytes,
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// The process's resident-set high-water mark (getrusage ru_maxrss, KiB on Linux).
+enum PeakMemory {
+    static var residentBytes: Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
     }
 }
 

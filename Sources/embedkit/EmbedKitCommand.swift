@@ -9,7 +9,7 @@ struct EmbedKitCommand: AsyncParsableCommand {
         version: EmbedKitVersion.current,
         subcommands: [
             EmbedCommand.self, ChunkCommand.self, TokenizeCommand.self, SimilarityCommand.self, InfoCommand.self,
-            BenchCommand.self, EvalCommand.self, ServeCommand.self, DownloadCommand.self, ModelsCommand.self,
+            BenchCommand.self, EvalCommand.self, VerifyCommand.self, ServeCommand.self, DownloadCommand.self, ModelsCommand.self,
         ]
     )
 }

@@ -47,6 +47,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "retrieval with --chunking independent|late: where chunks may end (tokens or sentences).")
     var boundaries: ChunkBoundaryOption = .tokens
 
+    @Option(name: .long, help: PrecisionOption.help)
+    var precision: String?
+
     @Option(name: .long, help: "sts: lowest gold score (normalisation).")
     var minScore = 0.0
     @Option(name: .long, help: "sts: highest gold score (normalisation).")
@@ -110,7 +113,8 @@ struct EvalCommand: AsyncParsableCommand {
         case .retrieval: loaded = .retrieval(try DataFiles.retrieval(corpus: corpus!, queries: queries!, qrels: qrels!))
         }
 
-        let embeddingModel = try await EmbeddingModel.load(model)
+        let embeddingModel = try await EmbeddingModel.load(model, precision: try PrecisionOption.resolve(precision))
+        EvalCommand.log("precision \(embeddingModel.info.precision)")
         let options = EncodeOptions(batchSize: batchSize, maxLength: maxLength)
         let start = Date()
         let cache = EmbeddingCache(chunkSize: max(batchSize * 32, 256), progress: { done, total in

@@ -39,6 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
     var maxRequestBytes: Int?
     @Flag(help: "Truncate over-long inputs unless a request says otherwise (default: 413). [EMBEDKIT_AUTO_TRUNCATE=1]")
     var autoTruncate = false
+    @Option(help: PrecisionOption.help)
+    var precision: String?
+    @Option(help: "Reference outputs (golden.json format, see `embedkit verify`): check the model against them after loading and refuse to serve on a difference. [EMBEDKIT_VERIFY]")
+    var verify: String?
     @Option(help: "Engine and tokenization threads. [EMBEDKIT_THREADS, default: all cores]")
     var threads: Int?
     @Option(help: "Seconds allowed to read a request body (408 after). [EMBEDKIT_READ_TIMEOUT, default 30]")
@@ -90,9 +94,24 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "embedkit.serve")
         logger.logLevel = Logger.Level(rawValue: env["LOG_LEVEL"] ?? "") ?? .info
         let threads = config.threads
+        let chosen = try PrecisionOption.resolve(precision)
+        let reference = try value(verify, "EMBEDKIT_VERIFY").map { try ReferenceOutputs.load(URL(fileURLWithPath: $0)) }
+        let serveLogger = logger
         let server = EmbeddingServer(configuration: config, logger: logger) {
-            try await EmbeddingModel.load(modelID, threads: threads)
+            let model = try await EmbeddingModel.load(modelID, threads: threads, precision: chosen)
+            if let reference {
+                let report = try model.verify(against: reference, minimumCosine: model.info.precision == "fp32" ? nil : 0.999)
+                guard report.passed else { throw VerificationFailed(report: report) }
+                serveLogger.info("verified against the reference: worst |Δ| \(report.worstAbsDiff) over \(report.vectorsChecked) vectors")
+            }
+            return model
         }
         try await server.run()
     }
+}
+
+/// `serve --verify`: the model differs from its reference; the server does not start.
+struct VerificationFailed: Error, CustomStringConvertible {
+    let report: VerificationReport
+    var description: String { "the model does not match its reference; not serving\n" + report.summary }
 }

@@ -55,6 +55,9 @@ struct ComputeBench {
             let f16 = Linear(weightF16Bits: w.map(halfBits), bias: b, outFeatures: n, inFeatures: k)
             for backend in ComputeBackend.supported.reversed() { variants.append(("fp32 \(backend)", f32, backend)) }
             variants.append(("fp16 \(ComputeBackend.best)", f16, .best))
+            if ComputePrecision.bf16.isSupported {
+                variants.append(("bf16 compute", Linear(weight: w, bias: b, outFeatures: n, inFeatures: k, precision: .bf16), .best))
+            }
             for threads in [1, 2] {
                 for (label, lin, backend) in variants {
                     let pool = ThreadPool(threads: threads, backend: backend)

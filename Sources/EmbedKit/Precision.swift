@@ -1,0 +1,56 @@
+import Compute
+import Logging
+
+/// The precision a model computes in, chosen at load (weights are converted once, then).
+///
+/// - `fp32` (the default): exact sentence-transformers parity.
+/// - `bf16`: the Transformer's Linear layers in bfloat16 with fp32 accumulation (AVX512-BF16); half
+///   the weight memory. Embeddings, LayerNorm, attention, softmax, GELU, pooling and the modules after
+///   the Transformer stay fp32. Refused on a CPU without AVX512-BF16.
+/// - `auto`: the fastest precision this CPU runs whose measured quality cost is within budget
+///   (≤ 0.003 STS-B Spearman; see docs/precision.md): bf16 where the CPU has AVX512-BF16, else fp32.
+///   Never picked unless asked for; the choice is logged and reported in `ModelInfo.precision`.
+public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    case fp32
+    case bf16
+    case auto
+
+    public var description: String { rawValue }
+
+    /// Parses a user's spelling (`fp32`/`float32`, `bf16`/`bfloat16`, `auto`), case-insensitively.
+    public init(parsing text: String) throws {
+        switch text.lowercased() {
+        case "fp32", "float32", "f32": self = .fp32
+        case "bf16", "bfloat16": self = .bf16
+        case "auto": self = .auto
+        default:
+            throw EmbedKitError.invalidOption("unknown precision '\(text)' (use fp32, bf16 or auto)")
+        }
+    }
+
+    /// The precision the kernels run: `auto` resolved on this CPU. Throws for bf16 on a CPU without it.
+    public func resolved() throws -> ComputePrecision {
+        switch self {
+        case .fp32: return .fp32
+        case .bf16:
+            guard ComputePrecision.bf16.isSupported else {
+                throw EmbedKitError.invalidOption(ComputeError.unsupportedPrecision(.bf16).description)
+            }
+            return .bf16
+        case .auto: return ComputePrecision.bf16.isSupported ? .bf16 : .fp32
+        }
+    }
+
+    init(_ compute: ComputePrecision) {
+        switch compute {
+        case .fp32: self = .fp32
+        case .bf16: self = .bf16
+        }
+    }
+
+    /// `EMBEDKIT_PRECISION` from the environment, if set.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> Precision? {
+        guard let value = environment["EMBEDKIT_PRECISION"], !value.isEmpty else { return nil }
+        return try Precision(parsing: value)
+    }
+}

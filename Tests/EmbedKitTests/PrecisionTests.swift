@@ -1,0 +1,61 @@
+import Compute
+import EmbedKit
+import Foundation
+import Testing
+
+/// bf16 compute against the fp32 goldens: the cost of rounding, measured as the worst cosine between
+/// each golden sentence-transformers vector and the bf16 vector (every fixture, the real MiniLM too).
+@Suite struct PrecisionTests {
+    static let hasBF16 = ComputePrecision.bf16.isSupported
+
+    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+        var dot = 0.0, na = 0.0, nb = 0.0
+        for i in a.indices { dot += Double(a[i]) * Double(b[i]); na += Double(a[i]) * Double(a[i]); nb += Double(b[i]) * Double(b[i]) }
+        return dot / (na * nb).squareRoot()
+    }
+
+    @Test(.enabled(if: hasBF16, "needs a CPU with AVX512-BF16"), arguments: Fixtures.all)
+    func bf16StaysCloseToTheGoldens(_ name: String) throws {
+        guard let folder = Fixtures.folder(name) else {
+            #expect(name == "all-MiniLM-L6-v2", "tiny fixture \(name) missing")
+            return
+        }
+        let golden = try Fixtures.golden(folder)
+        let fp32 = try EmbeddingModel.load(folder: folder, threads: 2)
+        let bf16 = try EmbeddingModel.load(folder: folder, threads: 2, precision: .bf16)
+        #expect(fp32.info.precision == "fp32")
+        #expect(bf16.info.precision == "bf16")
+        if fp32.info.dtype == "float32" {
+            #expect(bf16.info.weightBytes < fp32.info.weightBytes, "bf16 Linear weights take half the bytes of fp32 ones")
+        } else {
+            #expect(bf16.info.weightBytes == fp32.info.weightBytes, "16-bit checkpoints stay 16-bit either way")
+        }
+        let texts = golden.cases.map(\.text).filter { !$0.isEmpty }
+        let expected = golden.cases.filter { !$0.text.isEmpty }.map(\.embedding)
+        let vectors = try bf16.encode(texts, options: EncodeOptions(batchSize: 8))
+        let cosines = zip(vectors, expected).map { Self.cosine($0, $1) }
+        let worst = cosines.min() ?? 0
+        let worstAbs = zip(vectors, expected).map { Fixtures.maxAbsDiff($0, $1) }.max() ?? 0
+        print("\(name): bf16 vs fp32 goldens, worst cosine \(worst), worst |Δ| \(worstAbs) over \(texts.count) texts")
+        #expect(worst > 0.999, "\(name): bf16 worst cosine \(worst)")
+        #expect(worstAbs > 1e-6, "\(name): bf16 output equals fp32 exactly: the bf16 path did not run")
+        // fp32 in the same process stays exact.
+        let exact = try fp32.encode(texts, options: EncodeOptions(batchSize: 8))
+        #expect(zip(exact, expected).map { Fixtures.maxAbsDiff($0, $1) }.max() ?? 1 <= 1e-4)
+    }
+
+    @Test func precisionNamesAndResolution() throws {
+        #expect(try Precision(parsing: "BF16") == .bf16)
+        #expect(try Precision(parsing: "float32") == .fp32)
+        #expect(throws: EmbedKitError.self) { try Precision(parsing: "int4") }
+        #expect(try Precision.fromEnvironment(["EMBEDKIT_PRECISION": "auto"]) == .auto)
+        #expect(try Precision.fromEnvironment([:]) == nil)
+        #expect(try Precision.fp32.resolved() == .fp32)
+        #expect(try Precision.auto.resolved() == (Self.hasBF16 ? .bf16 : .fp32))
+        if Self.hasBF16 {
+            #expect(try Precision.bf16.resolved() == .bf16)
+        } else {
+            #expect(throws: EmbedKitError.self) { try Precision.bf16.resolved() }
+        }
+    }
+}
