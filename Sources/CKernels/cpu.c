@@ -12,6 +12,7 @@ int ek_cpu_features(void) {
         (f & EK_CPU_AVX2_FMA) && (f & EK_CPU_F16C))
         f |= EK_CPU_AVX512_KERNELS;
     if ((f & EK_CPU_AVX512_KERNELS) && __builtin_cpu_supports("avx512bf16")) f |= EK_CPU_AVX512_BF16;
+    if ((f & EK_CPU_AVX512_KERNELS) && __builtin_cpu_supports("avx512vnni")) f |= EK_CPU_AVX512_VNNI;
 #endif
     return f;
 }
@@ -23,6 +24,7 @@ int ek_isa_supported(int isa) {
     case EK_ISA_AVX2: return (f & EK_CPU_AVX2_FMA) && (f & EK_CPU_F16C);
     case EK_ISA_AVX512: return (f & EK_CPU_AVX512_KERNELS) != 0;
     case EK_ISA_AVX512_BF16: return (f & EK_CPU_AVX512_BF16) != 0;
+    case EK_ISA_AVX512_VNNI: return (f & EK_CPU_AVX512_VNNI) != 0;
     default: return 0;
     }
 }

@@ -15,9 +15,11 @@ EK_DECLARE(generic)
 EK_DECLARE(avx2)
 EK_DECLARE(avx512)
 EK_DECLARE(avx512bf16)
+EK_DECLARE(avx512vnni)
 #define EK_DISPATCH(isa, call, ...)                                                   \
     switch (ek_resolve_isa(isa)) {                                                    \
     case EK_ISA_AVX512_BF16: return call##_avx512bf16(__VA_ARGS__);                   \
+    case EK_ISA_AVX512_VNNI: return call##_avx512vnni(__VA_ARGS__);                   \
     case EK_ISA_AVX512: return call##_avx512(__VA_ARGS__);                            \
     case EK_ISA_AVX2: return call##_avx2(__VA_ARGS__);                                \
     default: return call##_generic(__VA_ARGS__);                                      \
@@ -28,10 +30,13 @@ EK_DECLARE(avx512bf16)
 
 void ek_gemm(int isa, const ek_gemm_args *args) {
 #if defined(__x86_64__)
-    // bf16-pair weights run on VDPBF16PS wherever the CPU has it, unless a caller forces a family
-    // without it (then the family's scalar bf16 path gives the same products, slowly).
+    // bf16-pair weights run on VDPBF16PS and int8-quad weights on VPDPBUSD wherever the CPU has them,
+    // unless a caller forces a family without them (then the family's scalar path gives the same
+    // results, slowly).
     if (args->dtype == EK_DT_BF16_PAIRS && ek_resolve_isa(isa) == EK_ISA_AVX512 && ek_isa_supported(EK_ISA_AVX512_BF16))
         return ek_gemm_avx512bf16(args);
+    if (args->dtype == EK_DT_I8_QUADS && ek_resolve_isa(isa) == EK_ISA_AVX512 && ek_isa_supported(EK_ISA_AVX512_VNNI))
+        return ek_gemm_avx512vnni(args);
 #endif
     EK_DISPATCH(isa, ek_gemm, args)
 }

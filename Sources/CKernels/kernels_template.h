@@ -241,8 +241,11 @@ static EK_TARGET void gemm_bf16_pairs(const ek_gemm_args *g) {
     if (abuf != small) free(abuf);
 }
 
+#include "gemm_int8.h"
+
 EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {
     if (g->dtype == EK_DT_BF16_PAIRS && g->k > 0) { gemm_bf16_pairs(g); return; }
+    if (g->dtype == EK_DT_I8_QUADS && g->k > 0) { gemm_i8_quads(g); return; }
     const int k = g->k, n = g->n;
     const int esize = g->dtype == EK_DT_F32 ? 4 : 2;
     const int epilogue = g->bias || g->act != EK_ACT_NONE || g->residual;

@@ -1,5 +1,6 @@
 // Weight packing: PyTorch Linear.weight [n, k] -> panels of EK_NR output features, k-major.
 #include "ckernels.h"
+#include <stdlib.h>
 #include <string.h>
 
 size_t ek_packed_elements(int n, int k) {
@@ -70,3 +71,53 @@ size_t ek_packed_pair_elements(int n, int k) {
 #define EK_FROM_U16(x) (is_f16 ? ek_bf16_from_f32(f16_to_f32(x)) : (x))
 EK_PACK_PAIRS(ek_pack_bf16_pairs_f32, float, ek_bf16_from_f32, EK_NO_EXTRA)
 EK_PACK_PAIRS(ek_pack_bf16_pairs_u16, uint16_t, EK_FROM_U16, EK_F16_FLAG)
+
+// ---- int8 quads -----------------------------------------------------------------------------------
+size_t ek_packed_quad_bytes(int n, int k) {
+    return (size_t)((n + EK_NR - 1) / EK_NR) * (256 + (size_t)((k + 3) / 4) * 4 * EK_NR);
+}
+
+// One output feature: scale and int8 values into panel slot j.
+static void quantize_feature(const float *row, int k, uint8_t *panel, int j) {
+    float absmax = 0;
+    for (int i = 0; i < k; i++) absmax = row[i] > absmax ? row[i] : -row[i] > absmax ? -row[i] : absmax;
+    float scale = absmax > 0 ? absmax / 127.0f : 1.0f, inv = absmax > 0 ? 127.0f / absmax : 0.0f;
+    int32_t sum = 0;
+    int8_t *quads = (int8_t *)(panel + 256);
+    for (int i = 0; i < k; i++) {
+        float q = __builtin_nearbyintf(row[i] * inv);
+        q = q > 127 ? 127 : q < -127 ? -127 : q;
+        quads[(size_t)(i / 4) * 4 * EK_NR + 4 * j + (i & 3)] = (int8_t)q;
+        sum += (int32_t)q;
+    }
+    memcpy(panel + 4 * j, &scale, 4);
+    memcpy(panel + 128 + 4 * j, &sum, 4);
+}
+
+static int pack_quads(const void *w, int n, int k, int kind, uint8_t *dst) { // kind: 0 f32, 1 f16, 2 bf16
+    size_t stride = 256 + (size_t)((k + 3) / 4) * 4 * EK_NR;
+    memset(dst, 0, ek_packed_quad_bytes(n, k));
+    float *row = kind ? (float *)malloc((size_t)(k > 0 ? k : 1) * sizeof(float)) : NULL;
+    if (kind && !row) return -1;
+    for (int o = 0; o < n; o++) {
+        const float *src;
+        if (kind == 0) {
+            src = (const float *)w + (size_t)o * k;
+        } else {
+            const uint16_t *bits = (const uint16_t *)w + (size_t)o * k;
+            for (int i = 0; i < k; i++) {
+                if (kind == 1) row[i] = f16_to_f32(bits[i]);
+                else { uint32_t u = (uint32_t)bits[i] << 16; memcpy(&row[i], &u, 4); }
+            }
+            src = row;
+        }
+        quantize_feature(src, k, dst + (size_t)(o / EK_NR) * stride, o % EK_NR);
+    }
+    free(row);
+    return 0;
+}
+
+int ek_pack_i8_quads_f32(const float *w, int n, int k, uint8_t *dst) { return pack_quads(w, n, k, 0, dst); }
+int ek_pack_i8_quads_u16(const uint16_t *w, int n, int k, int is_f16, uint8_t *dst) {
+    return pack_quads(w, n, k, is_f16 ? 1 : 2, dst);
+}

@@ -62,7 +62,7 @@ public enum ComputeError: Error, Equatable, CustomStringConvertible {
             return "compute backend '\(b)' is not supported by this CPU (supported: "
                 + ComputeBackend.supported.map { $0.rawValue }.joined(separator: ", ") + ")"
         case .unsupportedPrecision(let p):
-            return "precision '\(p)' needs a CPU with AVX512-BF16 (VDPBF16PS), which this one lacks; use fp32"
+            return "precision '\(p)' needs a CPU with \(p.instructions), which this one lacks; use fp32"
                 + " (supported here: " + ComputePrecision.supported.map { $0.rawValue }.joined(separator: ", ") + ")"
         }
     }

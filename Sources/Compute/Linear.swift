@@ -5,6 +5,8 @@ import CKernels
 /// compute: bf16 weights in the kernel's pair layout, multiplied with bf16-rounded activations.
 public enum WeightStorage: String, Sendable {
     case float32, float16, bfloat16, bfloat16Pairs
+    /// int8 compute: per-output-channel int8 weights with their scales, rows quantized at the input.
+    case int8Quads
 
     var dtype: Int32 {
         switch self {
@@ -12,10 +14,11 @@ public enum WeightStorage: String, Sendable {
         case .float16: return Int32(EK_DT_F16)
         case .bfloat16: return Int32(EK_DT_BF16)
         case .bfloat16Pairs: return Int32(EK_DT_BF16_PAIRS)
+        case .int8Quads: return Int32(EK_DT_I8_QUADS)
         }
     }
 
-    var bytes: Int { self == .float32 ? 4 : 2 }
+    var bytes: Int { self == .float32 ? 4 : self == .int8Quads ? 1 : 2 }
 }
 
 /// A fully connected layer y = x·Wᵀ + b with W given as PyTorch's `Linear.weight` [out, in].
@@ -52,11 +55,22 @@ public final class Linear: @unchecked Sendable {
     /// The same layer computed at `precision`: `.fp32` keeps the stored element type (fp16/bf16
     /// widened in the kernel); `.bf16` rounds fp32 and fp16 weights to bf16 once, here.
     public convenience init(weight: [Float], bias: [Float]?, outFeatures: Int, inFeatures: Int, precision: ComputePrecision) {
-        guard precision == .bf16 else {
+        precondition(weight.count == outFeatures * inFeatures, "Linear: weight has \(weight.count) values, expected \(outFeatures)×\(inFeatures)")
+        switch precision {
+        case .fp32:
             self.init(weight: weight, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
             return
+        case .int8:
+            self.init(storage: .int8Quads, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
+                weight.withUnsafeBufferPointer { w in
+                    precondition(ek_pack_i8_quads_f32(w.baseAddress, Int32(outFeatures), Int32(inFeatures),
+                                                      dst.assumingMemoryBound(to: UInt8.self)) == 0, "Linear: out of memory")
+                }
+            }
+            return
+        case .bf16:
+            break
         }
-        precondition(weight.count == outFeatures * inFeatures, "Linear: weight has \(weight.count) values, expected \(outFeatures)×\(inFeatures)")
         self.init(storage: .bfloat16Pairs, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
             weight.withUnsafeBufferPointer { w in
                 ek_pack_bf16_pairs_f32(w.baseAddress, Int32(outFeatures), Int32(inFeatures), dst.assumingMemoryBound(to: UInt16.self))
@@ -68,11 +82,22 @@ public final class Linear: @unchecked Sendable {
     /// an fp32 copy of the weight.
     public convenience init(weightBits: [UInt16], isFloat16: Bool, bias: [Float]?, outFeatures: Int, inFeatures: Int,
                             precision: ComputePrecision) {
-        guard precision == .bf16 else {
+        precondition(weightBits.count == outFeatures * inFeatures, "Linear: weight has \(weightBits.count) values, expected \(outFeatures)×\(inFeatures)")
+        switch precision {
+        case .fp32:
             self.init(bits16: weightBits, storage: isFloat16 ? .float16 : .bfloat16, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
             return
+        case .int8:
+            self.init(storage: .int8Quads, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
+                weightBits.withUnsafeBufferPointer { w in
+                    precondition(ek_pack_i8_quads_u16(w.baseAddress, Int32(outFeatures), Int32(inFeatures), isFloat16 ? 1 : 0,
+                                                      dst.assumingMemoryBound(to: UInt8.self)) == 0, "Linear: out of memory")
+                }
+            }
+            return
+        case .bf16:
+            break
         }
-        precondition(weightBits.count == outFeatures * inFeatures, "Linear: weight has \(weightBits.count) values, expected \(outFeatures)×\(inFeatures)")
         self.init(storage: .bfloat16Pairs, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
             weightBits.withUnsafeBufferPointer { w in
                 ek_pack_bf16_pairs_u16(w.baseAddress, Int32(outFeatures), Int32(inFeatures), isFloat16 ? 1 : 0,
@@ -99,8 +124,11 @@ public final class Linear: @unchecked Sendable {
         self.outFeatures = outFeatures
         self.storage = storage
         self.bias = bias
-        packedCount = storage == .bfloat16Pairs ? ek_packed_pair_elements(Int32(outFeatures), Int32(inFeatures))
-            : ek_packed_elements(Int32(outFeatures), Int32(inFeatures))
+        switch storage {
+        case .bfloat16Pairs: packedCount = ek_packed_pair_elements(Int32(outFeatures), Int32(inFeatures))
+        case .int8Quads: packedCount = ek_packed_quad_bytes(Int32(outFeatures), Int32(inFeatures))
+        default: packedCount = ek_packed_elements(Int32(outFeatures), Int32(inFeatures))
+        }
         packed = UnsafeMutableRawPointer.allocate(byteCount: max(64, packedCount * storage.bytes), alignment: 64)
         pack(packed)
     }
@@ -163,6 +191,13 @@ public final class Linear: @unchecked Sendable {
 
     /// W[o, i] as fp32 (for references and debugging; slow).
     package func weightValue(out o: Int, in i: Int) -> Float {
+        if storage == .int8Quads {   // the dequantized value, scale·q
+            let nr = Int(EK_NR), stride = 256 + (inFeatures + 3) / 4 * 4 * nr
+            let panel = packed + (o / nr) * stride, j = o % nr
+            let scale = panel.loadUnaligned(fromByteOffset: 4 * j, as: Float.self)
+            let q = panel.load(fromByteOffset: 256 + (i / 4) * 4 * nr + 4 * j + (i & 3), as: Int8.self)
+            return scale * Float(q)
+        }
         if storage == .bfloat16Pairs {
             let k2 = (inFeatures + 1) / 2 * 2, nr = Int(EK_NR)
             let idx = (o / nr) * k2 * nr + (i / 2) * 2 * nr + 2 * (o % nr) + (i & 1)
@@ -172,6 +207,7 @@ public final class Linear: @unchecked Sendable {
         switch storage {
         case .float32: return packed.assumingMemoryBound(to: Float.self)[idx]
         case .float16: return Reference.halfToFloat(packed.assumingMemoryBound(to: UInt16.self)[idx])
+        case .int8Quads: return 0   // handled above
         case .bfloat16, .bfloat16Pairs: return Float(bitPattern: UInt32(packed.assumingMemoryBound(to: UInt16.self)[idx]) << 16)
         }
     }

@@ -13,6 +13,7 @@ import Logging
 public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case fp32
     case bf16
+    case int8
     case auto
 
     public var description: String { rawValue }
@@ -22,9 +23,10 @@ public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConv
         switch text.lowercased() {
         case "fp32", "float32", "f32": self = .fp32
         case "bf16", "bfloat16": self = .bf16
+        case "int8": self = .int8
         case "auto": self = .auto
         default:
-            throw EmbedKitError.invalidOption("unknown precision '\(text)' (use fp32, bf16 or auto)")
+            throw EmbedKitError.invalidOption("unknown precision '\(text)' (use fp32, bf16, int8 or auto)")
         }
     }
 
@@ -32,11 +34,12 @@ public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConv
     public func resolved() throws -> ComputePrecision {
         switch self {
         case .fp32: return .fp32
-        case .bf16:
-            guard ComputePrecision.bf16.isSupported else {
-                throw EmbedKitError.invalidOption(ComputeError.unsupportedPrecision(.bf16).description)
+        case .bf16, .int8:
+            let compute: ComputePrecision = self == .bf16 ? .bf16 : .int8
+            guard compute.isSupported else {
+                throw EmbedKitError.invalidOption(ComputeError.unsupportedPrecision(compute).description)
             }
-            return .bf16
+            return compute
         case .auto: return ComputePrecision.bf16.isSupported ? .bf16 : .fp32
         }
     }
@@ -45,6 +48,7 @@ public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConv
         switch compute {
         case .fp32: self = .fp32
         case .bf16: self = .bf16
+        case .int8: self = .int8
         }
     }
 

@@ -86,7 +86,7 @@ struct InputPreparation: Sendable {
             } catch EmbedKitError.invalidOption(let why) {
                 throw APIError.invalid("\(field): \(why)", param: param)
             } catch EmbedKitError.unknownToken(let id, let n) {
-                throw APIError.invalid("\(field) has token id \(id), outside the vocabulary (0..<\(n))", param: param)
+                throw Self.outOfVocabulary(field, id, n, param: param)
             }
         }
     }
@@ -110,7 +110,7 @@ struct InputPreparation: Sendable {
         } catch EmbedKitError.invalidOption(let why) {
             throw APIError.invalid(why, param: param)
         } catch EmbedKitError.unknownToken(let id, let n) {
-            throw APIError.invalid("the text has token id \(id), outside the vocabulary (0..<\(n))", param: param)
+            throw Self.outOfVocabulary("the text", id, n, param: param)
         }
         if chunked.tokenCount > maxInputTokens {
             throw APIError.tooLarge(
@@ -142,7 +142,17 @@ struct InputPreparation: Sendable {
                     "or \"overflow\": \"chunk-mean\" (one vector) or POST /chunk (one per chunk)",
                 param: param)
         } catch EmbedKitError.unknownToken(let id, let n) {
-            throw APIError.invalid("\(field) has token id \(id), outside the vocabulary (0..<\(n))", param: param)
+            throw Self.outOfVocabulary(field, id, n, param: param)
         }
+    }
+
+    /// 400 for a token id outside the vocabulary, naming the usual cause: a client that tokenized with
+    /// another vocabulary (LangChain's `OpenAIEmbeddings` sends tiktoken cl100k ids by default).
+    static func outOfVocabulary(_ field: String, _ id: Int, _ size: Int, param: String) -> APIError {
+        APIError.invalid(
+            "\(field) has token id \(id), outside this model's vocabulary (0..<\(size)). Token-id inputs must be this " +
+                "model's own ids (POST /tokenize returns them); a client that tokenized with another vocabulary sends " +
+                "wrong ids: send text instead (LangChain's OpenAIEmbeddings: check_embedding_ctx_length=False)",
+            param: param)
     }
 }

@@ -112,6 +112,10 @@ import Testing
         let outside = try await h.post("/embed", json: ["inputs": [[101, 99_999_999, 102]]])
         #expect(outside.status == 400)
         #expect(outside.text.contains("vocabulary"))
+        // tiktoken (cl100k) ids as LangChain's OpenAIEmbeddings sends them: the 400 names the fix.
+        let tiktoken = try await h.post("/v1/embeddings", json: ["input": [[9906, 1917, 0, 100_255]]])
+        #expect(tiktoken.status == 400)
+        #expect(tiktoken.text.contains("check_embedding_ctx_length=False") && tiktoken.text.contains("/tokenize"), "\(tiktoken.text)")
     }
 
     @Test func teiEmbedTruncationAndInfo() async throws {

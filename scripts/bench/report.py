@@ -79,7 +79,7 @@ def main():
     ap.add_argument("--cases", required=True)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--reps", type=int, required=True)
-    ap.add_argument("--engines", default="embedkit-fp32 embedkit-bf16 pytorch ort-fp32 ort-int8 ov-fp32 ov-bf16")
+    ap.add_argument("--engines", default="embedkit-fp32 embedkit-bf16 embedkit-int8 pytorch ort-fp32 ort-int8 ov-fp32 ov-bf16")
     ap.add_argument("--commit", default="unknown")
     a = ap.parse_args()
     engines = a.engines.split()

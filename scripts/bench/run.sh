@@ -5,7 +5,7 @@
 # env:   BENCH_THREADS (2)  BENCH_REPS (2)  BENCH_TIMEOUT seconds per run (600)
 #        BENCH_CASES "model:workload ..." to run a subset (names below)  BENCH_SKIP_BUILD=1
 #        BENCH_MAX_TEXTS caps the texts of every workload (a quick, smaller run)
-#        BENCH_ENGINES (default: all of embedkit-fp32 embedkit-bf16 pytorch ort-fp32 ort-int8 ov-fp32 ov-bf16)
+#        BENCH_ENGINES (default: all of embedkit-fp32 embedkit-bf16 embedkit-int8 pytorch ort-fp32 ort-int8 ov-fp32 ov-bf16)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,7 +30,7 @@ jina-v2-base-zh:8k-memory:zh/long.jsonl:1:1
 zpoint-large:short:zh/short.jsonl:32:128
 zpoint-large:passages:zh/passages.jsonl:8:8
 "
-ENGINES=${BENCH_ENGINES:-"embedkit-fp32 embedkit-bf16 pytorch ort-fp32 ort-int8 ov-fp32 ov-bf16"}
+ENGINES=${BENCH_ENGINES:-"embedkit-fp32 embedkit-bf16 embedkit-int8 pytorch ort-fp32 ort-int8 ov-fp32 ov-bf16"}
 CASES=""
 for c in $ALL_CASES; do
   key=${c%%:*}:$(echo "$c" | cut -d: -f2)

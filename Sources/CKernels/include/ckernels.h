@@ -13,6 +13,8 @@ enum {
     EK_CPU_AVX512_KERNELS = 1 << 3,
     /// AVX512-BF16 (VDPBF16PS) on top of the AVX-512 kernels.
     EK_CPU_AVX512_BF16 = 1 << 4,
+    /// AVX512-VNNI (VPDPBUSD) on top of the AVX-512 kernels.
+    EK_CPU_AVX512_VNNI = 1 << 5,
 };
 
 int ek_cpu_features(void);
@@ -23,6 +25,7 @@ enum {
     EK_ISA_AVX2 = 1,    ///< AVX2 + FMA + F16C, 6x16 register tiles
     EK_ISA_AVX512 = 2,  ///< AVX-512 F/BW/VL/DQ, 8x32 register tiles
     EK_ISA_AVX512_BF16 = 3, ///< the AVX-512 family plus VDPBF16PS for bf16-pair GEMMs
+    EK_ISA_AVX512_VNNI = 4, ///< the AVX-512 family plus VPDPBUSD for int8 GEMMs
 };
 
 /// Best ISA this CPU runs.
@@ -41,7 +44,9 @@ long ek_atomic_fetch_add(long *counter, long value);
 /// Element types of packed weights. F16 and BF16 are widened to fp32 in the kernel (fp32 compute);
 /// BF16_PAIRS is bf16 compute: weights in the pair layout below, activations rounded to bf16 at the
 /// GEMM input, products accumulated in fp32 (VDPBF16PS where the CPU has it, scalar elsewhere).
-enum { EK_DT_F32 = 0, EK_DT_F16 = 1, EK_DT_BF16 = 2, EK_DT_BF16_PAIRS = 3 };
+/// I8_QUADS is int8 compute: per-output-channel symmetric int8 weights (layout below), activations
+/// quantized per row (symmetric, dynamic) at the GEMM input, int32 sums (VPDPBUSD where present).
+enum { EK_DT_F32 = 0, EK_DT_F16 = 1, EK_DT_BF16 = 2, EK_DT_BF16_PAIRS = 3, EK_DT_I8_QUADS = 4 };
 
 /// Packed B: panels of EK_NR output features; panel p holds k rows of EK_NR values
 /// (out features 32p ..< 32p+32 of input row kk at [p*k*32 + kk*32 + j]), zero padded.
@@ -63,6 +68,17 @@ void ek_pack_bf16_pairs_f32(const float *w, int n, int k, uint16_t *dst);
 /// Packs 16-bit [n, k] weights into the pair layout: bf16 bits as they are (`is_f16` 0) or fp16 bits
 /// rounded to bf16 (`is_f16` 1), without an fp32 copy of the weight.
 void ek_pack_bf16_pairs_u16(const uint16_t *w, int n, int k, int is_f16, uint16_t *dst);
+/// int8-quad layout: k padded to a multiple of 4; panel p (EK_NR output features) is a 256-byte header
+/// (32 float scales, then 32 int32 sums of each feature's int8 weights) followed by k/4 quad rows of
+/// 128 bytes, feature j's four consecutive k values at [.. + 4j ..< 4j + 4]; zero padded.
+/// W[o, i] ≈ scale[o]·q[o, i] with q = round(W·127/max|W[o, :]|). Bytes of a packed [n, k] weight:
+size_t ek_packed_quad_bytes(int n, int k);
+/// Quantizes and packs an fp32 [n, k] weight into the int8-quad layout.
+int ek_pack_i8_quads_f32(const float *w, int n, int k, uint8_t *dst);
+/// Same from 16-bit bits (`is_f16`: IEEE binary16, else bfloat16), one row widened at a time.
+/// Both return 0, or -1 when memory for one widened row is not available.
+int ek_pack_i8_quads_u16(const uint16_t *w, int n, int k, int is_f16, uint8_t *dst);
+
 /// fp32 -> bf16 bits, nearest even (NaN stays NaN).
 uint16_t ek_bf16_from_f32(float x);
 

@@ -1,0 +1,85 @@
+import Compute
+import Testing
+
+/// int8 compute (`ComputePrecision.int8`): per-output-channel symmetric int8 weights, rows quantized
+/// per row at the GEMM input, exact int32 sums. The reference quantizes the same way (same float
+/// operations, nearest even) and sums exactly, so what is left is the final scaling in fp32.
+@Suite struct Int8ComputeTests {
+    /// round(v·127/max|v|) and the scale max|v|/127, as the kernel computes them.
+    static func quantized(_ v: ArraySlice<Float>) -> (q: [Int], scale: Float) {
+        let absmax = v.map { abs($0) }.max() ?? 0
+        guard absmax > 0 else { return (v.map { _ in 0 }, 0) }
+        let inv = Float(127) / absmax
+        return (v.map { Int(max(-127, min(127, ($0 * inv).rounded(.toNearestOrEven)))) }, absmax / 127)
+    }
+
+    static func reference(x: [Float], w: [Float], bias: [Float]?, rows: Int, n: Int, k: Int) -> [Double] {
+        let wq = (0..<n).map { quantized(w[$0 * k ..< ($0 + 1) * k]) }
+        var y = [Double](repeating: 0, count: rows * n)
+        for r in 0..<rows {
+            let aq = quantized(x[r * k ..< (r + 1) * k])
+            for o in 0..<n {
+                var s = 0
+                for i in 0..<k { s += aq.q[i] * wq[o].q[i] }
+                y[r * n + o] = Double(s) * Double(aq.scale) * Double(wq[o].scale) + Double(bias?[o] ?? 0)
+            }
+        }
+        return y
+    }
+
+    @Test(arguments: testBackends)
+    func matchesReferenceOfQuantizedInputs(_ backend: ComputeBackend) {
+        var rng = Rand(31)
+        // k not a multiple of 4, k = 1601 and 3100 (several K blocks), ragged tiles, a zero row.
+        for (rows, n, k) in [(1, 1, 1), (3, 17, 5), (17, 33, 65), (9, 65, 300), (10, 35, 1601), (13, 300, 40), (20, 40, 3100)] {
+            var x = rng.array(rows * k)
+            if rows > 2 { for i in 0..<k { x[k + i] = 0 } }
+            let w = rng.array(n * k), b = rng.array(n)
+            let lin = Linear(weight: w, bias: b, outFeatures: n, inFeatures: k, precision: .int8)
+            #expect(lin.storage == .int8Quads)
+            #expect(lin.memoryBytes == ((n + 31) / 32) * (256 + (k + 3) / 4 * 4 * 32) + n * 4, "a quarter of the fp32 bytes, plus scales")
+            let last = Self.quantized(w[(n - 1) * k ..< n * k])
+            #expect(lin.weightValue(out: n - 1, in: k - 1) == last.scale * Float(last.q[k - 1]))
+            let ref = Self.reference(x: x, w: w, bias: b, rows: rows, n: n, k: k)
+            for threads in [1, 3] {
+                let y = run(lin, x: x, rows: rows, pool: ThreadPool(threads: threads, backend: backend))
+                #expect(worstRatio(y, ref, atol: 1e-5, rtol: 1e-5) <= 1, "\(backend) \(rows)x\(n)x\(k) threads \(threads)")
+            }
+        }
+    }
+
+    @Test(arguments: testBackends)
+    func fusedGeluAndResidual(_ backend: ComputeBackend) {
+        var rng = Rand(32)
+        let rows = 37, n = 70, k = 601
+        let x = rng.array(rows * k), w = rng.array(n * k, scale: 0.2), b = rng.array(n), res = rng.array(rows * n)
+        let lin = Linear(weight: w, bias: b, outFeatures: n, inFeatures: k, precision: .int8)
+        let y = run(lin, x: x, rows: rows, pool: ThreadPool(threads: 2, backend: backend), activation: .gelu, residual: res)
+        let pre = Self.reference(x: x, w: w, bias: b, rows: rows, n: n, k: k)
+        let ref = pre.enumerated().map { Double(Reference.gelu(Float($0.element))) + Double(res[$0.offset]) }
+        #expect(worstRatio(y, ref, atol: 1e-5, rtol: 1e-5) <= 1)
+    }
+
+    @Test func sixteenBitWeightsQuantizeFromTheirValues() {
+        var rng = Rand(33)
+        let rows = 5, n = 40, k = 33
+        let x = rng.array(rows * k), values = rng.array(n * k)
+        let f16 = values.map(halfBits)
+        let widened = f16.map(Reference.halfToFloat)
+        let lin = Linear(weightBits: f16, isFloat16: true, bias: nil, outFeatures: n, inFeatures: k, precision: .int8)
+        let ref = Self.reference(x: x, w: widened, bias: nil, rows: rows, n: n, k: k)
+        #expect(worstRatio(run(lin, x: x, rows: rows, pool: ThreadPool(threads: 1)), ref, atol: 1e-5, rtol: 1e-5) <= 1)
+    }
+
+    @Test func closeToFloat32() {
+        var rng = Rand(34)
+        let rows = 16, n = 64, k = 384
+        let x = rng.array(rows * k), w = rng.array(n * k)
+        let exact = referenceLinear(x: x, w: w, bias: nil, residual: nil, rows: rows, n: n, k: k, gelu: false)
+        let y = run(Linear(weight: w, bias: nil, outFeatures: n, inFeatures: k, precision: .int8), x: x, rows: rows, pool: ThreadPool(threads: 2))
+        let scale = exact.map { $0 * $0 }.reduce(0, +).squareRoot()
+        let err = zip(y, exact).map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +).squareRoot()
+        #expect(err / scale < 0.03, "int8 rounding of both operands: relative error \(err / scale)")
+        #expect(err / scale > 1e-4, "int8 really quantizes")
+    }
+}
