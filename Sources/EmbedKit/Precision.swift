@@ -7,6 +7,9 @@ import Logging
 /// - `bf16`: the Transformer's Linear layers in bfloat16 with fp32 accumulation (AVX512-BF16); half
 ///   the weight memory. Embeddings, LayerNorm, attention, softmax, GELU, pooling and the modules after
 ///   the Transformer stay fp32. Refused on a CPU without AVX512-BF16.
+/// - `int8`: the same layers with per-channel int8 weights and per-row dynamic int8 activations
+///   (AVX512-VNNI), the feed-forward down projection at bf16; refused without AVX512-VNNI. Loses about
+///   half of the STS-B budget (docs/precision.md); never picked by `auto`.
 /// - `auto`: the fastest precision this CPU runs whose measured quality cost is within budget
 ///   (≤ 0.003 STS-B Spearman; see docs/precision.md): bf16 where the CPU has AVX512-BF16, else fp32.
 ///   Never picked unless asked for; the choice is logged and reported in `ModelInfo.precision`.
@@ -18,7 +21,7 @@ public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConv
 
     public var description: String { rawValue }
 
-    /// Parses a user's spelling (`fp32`/`float32`, `bf16`/`bfloat16`, `auto`), case-insensitively.
+    /// Parses a user's spelling (`fp32`/`float32`, `bf16`/`bfloat16`, `int8`, `auto`), case-insensitively.
     public init(parsing text: String) throws {
         switch text.lowercased() {
         case "fp32", "float32", "f32": self = .fp32
@@ -30,7 +33,8 @@ public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConv
         }
     }
 
-    /// The precision the kernels run: `auto` resolved on this CPU. Throws for bf16 on a CPU without it.
+    /// The precision the kernels run: `auto` resolved on this CPU. Throws for bf16 or int8 on a CPU
+    /// without their instructions.
     public func resolved() throws -> ComputePrecision {
         switch self {
         case .fp32: return .fp32
