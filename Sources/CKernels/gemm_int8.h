@@ -2,9 +2,6 @@
 // A rows are quantized per row (symmetric: q = round(x·127/max|x|)) and stored shifted to unsigned
 // (q + 128), so VPDPBUSD (u8 × s8, four products per int32 lane) applies; the shift is taken back with
 // the weight's column sums: Σ (q_a + 128)·q_w = Σ q_a·q_w + 128·Σ q_w.
-#if EK_DPBUSD
-#include <immintrin.h>
-#endif
 
 // Per-row scales of `rows` rows of k floats: max|x|/127 (0 for an all-zero row), and their inverses.
 static EK_TARGET void row_scales(const float *a, long lda, int rows, int k, float *scales, float *inverses) {
@@ -69,8 +66,8 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
             acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], av, b1);
         }
     }
-    const __mmask16 m0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1);
-    const __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
+    __mmask16 m0, m1;
+    panel_masks(nr, &m0, &m1);
     __m512 ws0 = _mm512_loadu_ps(wscale), ws1 = _mm512_loadu_ps(wscale + 16);
     __m512i cs0 = _mm512_slli_epi32(_mm512_loadu_si512(colsum), 7), cs1 = _mm512_slli_epi32(_mm512_loadu_si512(colsum + 16), 7);
     _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
@@ -79,14 +76,8 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
         __m512 s = _mm512_set1_ps(ascale[r]);
         __m512i i0 = acc[r][0], i1 = acc[r][1];
         if (first) { i0 = _mm512_sub_epi32(i0, cs0); i1 = _mm512_sub_epi32(i1, cs1); }
-        __m512 y0 = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i0), s), ws0);
-        __m512 y1 = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i1), s), ws1);
-        if (!first) {
-            y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, cr));
-            y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, cr + 16));
-        }
-        _mm512_mask_storeu_ps(cr, m0, y0);
-        _mm512_mask_storeu_ps(cr + 16, m1, y1);
+        store_panel_row(cr, m0, m1, _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i0), s), ws0),
+                        _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i1), s), ws1), !first);
     }
 #else
     for (int r = 0; r < mr; r++) {

@@ -116,8 +116,23 @@ static EK_TARGET void epilogue_row(float *y, int n, const float *bias, int act, 
 
 // ---- bf16-pair GEMM (EK_DT_BF16_PAIRS) -------------------------------------------------------------
 // A is rounded to bf16 per block: pair q of a row holds columns 2q (low half) and 2q+1 (high half).
-#if EK_DPBF16
+#if EK_DPBF16 || EK_DPBUSD
 #include <immintrin.h>
+// The first nr of a panel's 32 columns, as masks of two 16-lane halves.
+static EK_TARGET void panel_masks(int nr, __mmask16 *m0, __mmask16 *m1) {
+    *m0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1);
+    *m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
+}
+// c[0..<nr] = y, or += y when accumulating, straight from the registers (a spill to a buffer and
+// masked reloads would stall store forwarding).
+static EK_TARGET void store_panel_row(float *c, __mmask16 m0, __mmask16 m1, __m512 y0, __m512 y1, int accumulate) {
+    if (accumulate) {
+        y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, c));
+        y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, c + 16));
+    }
+    _mm512_mask_storeu_ps(c, m0, y0);
+    _mm512_mask_storeu_ps(c + 16, m1, y1);
+}
 #endif
 
 static EK_TARGET void round_a_pairs(const float *a, long lda, int rows, int kc, uint32_t *dst, int ld2) {
@@ -162,19 +177,11 @@ static EK_TARGET void ukr_bf16_pairs(int kc2, const uint32_t *a, int lda2, const
             acc[r][1] = _mm512_dpbf16_ps(acc[r][1], av, b1);
         }
     }
-    // Straight from the registers (a spill to a buffer and masked reloads stall store forwarding).
-    const __mmask16 m0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1);
-    const __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
+    __mmask16 m0, m1;
+    panel_masks(nr, &m0, &m1);
     _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
         if (r >= mr) break;
-        float *cr = c + r * ldc;
-        __m512 y0 = acc[r][0], y1 = acc[r][1];
-        if (accumulate) {
-            y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, cr));
-            y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, cr + 16));
-        }
-        _mm512_mask_storeu_ps(cr, m0, y0);
-        _mm512_mask_storeu_ps(cr + 16, m1, y1);
+        store_panel_row(c + r * ldc, m0, m1, acc[r][0], acc[r][1], accumulate);
     }
 #else
     for (int r = 0; r < mr; r++) {

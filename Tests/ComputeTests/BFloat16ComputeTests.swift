@@ -63,10 +63,9 @@ import Testing
         let x = rng.array(rows * k), w = rng.array(n * k)
         let exact = referenceLinear(x: x, w: w, bias: nil, residual: nil, rows: rows, n: n, k: k, gelu: false)
         let y = run(Linear(weight: w, bias: nil, outFeatures: n, inFeatures: k, precision: .bf16), x: x, rows: rows, pool: ThreadPool(threads: 2))
-        let scale = exact.map { $0 * $0 }.reduce(0, +).squareRoot()
-        let err = zip(y, exact).map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +).squareRoot()
-        #expect(err / scale < 0.01, "bf16 rounding of both operands: relative error \(err / scale)")
-        #expect(err / scale > 1e-5, "bf16 really rounds (else the fp32 path ran)")
+        let relative = relativeError(y, exact)
+        #expect(relative < 0.01, "bf16 rounding of both operands: relative error \(relative)")
+        #expect(relative > 1e-5, "bf16 really rounds (else the fp32 path ran)")
     }
 
     @Test func precisionSupportFollowsTheCPU() {

@@ -77,9 +77,8 @@ import Testing
         let x = rng.array(rows * k), w = rng.array(n * k)
         let exact = referenceLinear(x: x, w: w, bias: nil, residual: nil, rows: rows, n: n, k: k, gelu: false)
         let y = run(Linear(weight: w, bias: nil, outFeatures: n, inFeatures: k, precision: .int8), x: x, rows: rows, pool: ThreadPool(threads: 2))
-        let scale = exact.map { $0 * $0 }.reduce(0, +).squareRoot()
-        let err = zip(y, exact).map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +).squareRoot()
-        #expect(err / scale < 0.03, "int8 rounding of both operands: relative error \(err / scale)")
-        #expect(err / scale > 1e-4, "int8 really quantizes")
+        let relative = relativeError(y, exact)
+        #expect(relative < 0.03, "int8 rounding of both operands: relative error \(relative)")
+        #expect(relative > 1e-4, "int8 really quantizes")
     }
 }

@@ -26,6 +26,13 @@ func worstRatio(_ a: [Float], _ b: [Double], atol: Double, rtol: Double) -> Doub
     return worst
 }
 
+/// ‖y − exact‖ / ‖exact‖ (Frobenius): the relative error of a whole GEMM result.
+func relativeError(_ y: [Float], _ exact: [Double]) -> Double {
+    let scale = exact.map { $0 * $0 }.reduce(0, +).squareRoot()
+    let err = zip(y, exact).map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +).squareRoot()
+    return err / scale
+}
+
 /// Float → IEEE binary16 bits, round to nearest even (finite, normal-range test values).
 func halfBits(_ f: Float) -> UInt16 {
     let b = f.bitPattern

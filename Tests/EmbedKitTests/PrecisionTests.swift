@@ -3,8 +3,9 @@ import EmbedKit
 import Foundation
 import Testing
 
-/// bf16 compute against the fp32 goldens: the cost of rounding, measured as the worst cosine between
-/// each golden sentence-transformers vector and the bf16 vector (every fixture, the real MiniLM too).
+/// bf16 and int8 compute against the fp32 goldens: the cost of rounding, measured as the worst cosine
+/// between each golden sentence-transformers vector and the reduced-precision vector (every fixture,
+/// the real MiniLM too).
 @Suite struct PrecisionTests {
     static let hasBF16 = ComputePrecision.bf16.isSupported
 
@@ -14,21 +15,30 @@ import Testing
         return dot / (na * nb).squareRoot()
     }
 
-    @Test(.enabled(if: ComputePrecision.int8.isSupported, "needs a CPU with AVX512-VNNI"), arguments: Fixtures.all)
-    func int8StaysCloseToTheGoldens(_ name: String) throws {
+    /// A fixture's golden texts encoded at fp32 and at `precision`: the two models, and per text the
+    /// reduced-precision vector's cosine to and max |Δ| from the golden vector. nil: fixture absent.
+    static func compare(_ name: String, _ precision: Precision) throws
+        -> (fp32: EmbeddingModel, reduced: EmbeddingModel, cosines: [Double], diffs: [Float], texts: [String])? {
         guard let folder = Fixtures.folder(name) else {
             #expect(name == "all-MiniLM-L6-v2", "tiny fixture \(name) missing")
-            return
+            return nil
         }
-        let golden = try Fixtures.golden(folder)
+        let cases = try Fixtures.golden(folder).cases.filter { !$0.text.isEmpty }
         let fp32 = try EmbeddingModel.load(folder: folder, threads: 2)
-        let int8 = try EmbeddingModel.load(folder: folder, threads: 2, precision: .int8)
-        #expect(int8.info.precision == "int8")
+        let reduced = try EmbeddingModel.load(folder: folder, threads: 2, precision: precision)
+        #expect(fp32.info.precision == "fp32")
+        #expect(reduced.info.precision == precision.rawValue)
+        let vectors = try reduced.encode(cases.map(\.text), options: EncodeOptions(batchSize: 8))
+        return (fp32, reduced, zip(vectors, cases).map { cosine($0, $1.embedding) },
+                zip(vectors, cases).map { Fixtures.maxAbsDiff($0, $1.embedding) }, cases.map(\.text))
+    }
+
+    @Test(.enabled(if: ComputePrecision.int8.isSupported, "needs a CPU with AVX512-VNNI"), arguments: Fixtures.all)
+    func int8StaysCloseToTheGoldens(_ name: String) throws {
+        guard let (fp32, int8, cosines, _, texts) = try Self.compare(name, .int8) else { return }
         #expect(int8.info.weightBytes < fp32.info.weightBytes, "int8 Linear weights take a quarter of fp32's bytes, half of 16-bit ones")
-        let cases = golden.cases.filter { !$0.text.isEmpty }
-        let vectors = try int8.encode(cases.map(\.text), options: EncodeOptions(batchSize: 8))
-        let worst = zip(vectors, cases).map { Self.cosine($0, $1.embedding) }.min() ?? 0
-        print("\(name): int8 vs fp32 goldens, worst cosine \(worst) over \(cases.count) texts")
+        let worst = cosines.min() ?? 0
+        print("\(name): int8 vs fp32 goldens, worst cosine \(worst) over \(texts.count) texts")
         // Measured: 0.9999+ on the random-weight fixtures; the real MiniLM's outlier channels cost more
         // (docs/precision.md); its STS-B budget is checked in scripts/ci/40-eval-sts.sh.
         #expect(worst > 0.98, "\(name): int8 worst cosine \(worst)")
@@ -37,32 +47,20 @@ import Testing
 
     @Test(.enabled(if: hasBF16, "needs a CPU with AVX512-BF16"), arguments: Fixtures.all)
     func bf16StaysCloseToTheGoldens(_ name: String) throws {
-        guard let folder = Fixtures.folder(name) else {
-            #expect(name == "all-MiniLM-L6-v2", "tiny fixture \(name) missing")
-            return
-        }
-        let golden = try Fixtures.golden(folder)
-        let fp32 = try EmbeddingModel.load(folder: folder, threads: 2)
-        let bf16 = try EmbeddingModel.load(folder: folder, threads: 2, precision: .bf16)
-        #expect(fp32.info.precision == "fp32")
-        #expect(bf16.info.precision == "bf16")
+        guard let (fp32, bf16, cosines, diffs, texts) = try Self.compare(name, .bf16) else { return }
         if fp32.info.dtype == "float32" {
             #expect(bf16.info.weightBytes < fp32.info.weightBytes, "bf16 Linear weights take half the bytes of fp32 ones")
         } else {
             #expect(bf16.info.weightBytes == fp32.info.weightBytes, "16-bit checkpoints stay 16-bit either way")
         }
-        let texts = golden.cases.map(\.text).filter { !$0.isEmpty }
-        let expected = golden.cases.filter { !$0.text.isEmpty }.map(\.embedding)
-        let vectors = try bf16.encode(texts, options: EncodeOptions(batchSize: 8))
-        let cosines = zip(vectors, expected).map { Self.cosine($0, $1) }
-        let worst = cosines.min() ?? 0
-        let worstAbs = zip(vectors, expected).map { Fixtures.maxAbsDiff($0, $1) }.max() ?? 0
+        let worst = cosines.min() ?? 0, worstAbs = diffs.max() ?? 0
         print("\(name): bf16 vs fp32 goldens, worst cosine \(worst), worst |Δ| \(worstAbs) over \(texts.count) texts")
         #expect(worst > 0.999, "\(name): bf16 worst cosine \(worst)")
         #expect(worstAbs > 1e-6, "\(name): bf16 output equals fp32 exactly: the bf16 path did not run")
         // fp32 in the same process stays exact.
+        let golden = try Fixtures.golden(try #require(Fixtures.folder(name))).cases.filter { !$0.text.isEmpty }
         let exact = try fp32.encode(texts, options: EncodeOptions(batchSize: 8))
-        #expect(zip(exact, expected).map { Fixtures.maxAbsDiff($0, $1) }.max() ?? 1 <= 1e-4)
+        #expect(zip(exact, golden).map { Fixtures.maxAbsDiff($0, $1.embedding) }.max() ?? 1 <= 1e-4)
     }
 
     @Test func precisionNamesAndResolution() throws {
