@@ -58,9 +58,9 @@ public final class EmbeddingModel: @unchecked Sendable {
     /// `precision`: what the model computes in (default fp32, sentence-transformers' exact vectors).
     public static func load(_ pathOrID: String, threads: Int? = nil, precision: Precision = .fp32,
                             downloadProgress: (@Sendable (Int64, Int64?) -> Void)? = nil) async throws -> EmbeddingModel {
-        let compute = try precision.resolved()   // before any download
+        _ = try precision.resolved()   // an unsupported precision fails before any download
         let folder = try await ModelLocation.folder(pathOrID, progress: downloadProgress)
-        return try load(folder: folder, modelID: pathOrID, threads: threads, precision: precision == .auto ? .auto : Precision(compute))
+        return try load(folder: folder, modelID: pathOrID, threads: threads, precision: precision)
     }
 
     /// Loads a model from a local sentence-transformers folder.

@@ -48,14 +48,6 @@ public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConv
         }
     }
 
-    init(_ compute: ComputePrecision) {
-        switch compute {
-        case .fp32: self = .fp32
-        case .bf16: self = .bf16
-        case .int8: self = .int8
-        }
-    }
-
     /// `EMBEDKIT_PRECISION` from the environment, if set.
     public static func fromEnvironment(_ environment: [String: String]) throws -> Precision? {
         guard let value = environment["EMBEDKIT_PRECISION"], !value.isEmpty else { return nil }

@@ -31,8 +31,8 @@ struct WeightLoader {
     }
 
     /// Several Linear layers with the same input stacked into one (e.g. Q, K, V → [3H, H]), kept in
-    /// the checkpoint's precision when every part is fp16 (or bf16): the kernel widens them. At bf16
-    /// precision the weights are rounded to bf16 here, from the stored bits without an fp32 copy.
+    /// the checkpoint's precision when every part is fp16 (or bf16): the kernel widens them. At bf16 or
+    /// int8 precision the weights are converted here, from the stored bits without an fp32 copy.
     func fused(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true) throws -> Linear {
         let precision = Self.layerPrecision(prefixes[0], self.precision)
         let weights = try prefixes.map { try tensor($0 + ".weight", [out, inFeatures]) }
@@ -54,7 +54,8 @@ extension WeightLoader {
     /// `output.dense`, JinaBERT's `mlp.wo`) stays at bf16 (fp32 without AVX512-BF16): its input, the
     /// GELU output, has a few channels far larger than the rest, which one int8 scale per row flattens.
     static func layerPrecision(_ name: String, _ precision: ComputePrecision) -> ComputePrecision {
-        guard precision == .int8, name.hasSuffix(".output.dense") && !name.hasSuffix("attention.output.dense") || name.hasSuffix("mlp.wo")
+        guard precision == .int8,
+              (name.hasSuffix(".output.dense") && !name.hasSuffix("attention.output.dense")) || name.hasSuffix("mlp.wo")
         else { return precision }
         return ComputePrecision.bf16.isSupported ? .bf16 : .fp32
     }
