@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
         let server = EmbeddingServer(configuration: config, logger: logger) {
             let model = try await EmbeddingModel.load(modelID, threads: threads, precision: chosen)
             if let reference {
-                let report = try model.verify(against: reference, minimumCosine: model.info.precision == "fp32" ? nil : 0.999)
+                let report = try model.verify(against: reference, minimumCosine: model.defaultVerificationCosine)
                 guard report.passed else { throw VerificationFailed(report: report) }
                 serveLogger.info("verified against the reference: worst |Δ| \(report.worstAbsDiff) over \(report.vectorsChecked) vectors")
             }
