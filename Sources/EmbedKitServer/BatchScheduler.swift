@@ -32,6 +32,8 @@ final class BatchScheduler: @unchecked Sendable {
     // Guarded by `condition`:
     private var queue: [Item] = []
     private var head = 0
+    /// Tokens of the inputs in `queue[head...]` (finished jobs' inputs included until skipped).
+    private var queuedTokens = 0
     private var stopping = false
     private var running = false
     private var workerDone = false
@@ -87,8 +89,10 @@ final class BatchScheduler: @unchecked Sendable {
                 job.continuation = continuation
                 for (i, input) in rows.enumerated() {
                     queue.append(Item(job: job, row: i, input: input))
+                    queuedTokens += input.ids.count
                 }
                 metrics.queueSize.set(Int64(queue.count - head))
+                metrics.queueTokens.set(Int64(queuedTokens))
                 condition.signal()
             }
         } onCancel: {
@@ -123,11 +127,12 @@ final class BatchScheduler: @unchecked Sendable {
             var tokens = 0
             while head < queue.count {
                 let item = queue[head]
-                if item.job.finished { head += 1; continue }
+                if item.job.finished { head += 1; queuedTokens -= item.input.ids.count; continue }
                 if !budget.admits(item.input.ids.count, inputs: window.count, tokens: tokens) { break }
                 window.append(item)
                 tokens += item.input.ids.count
                 head += 1
+                queuedTokens -= item.input.ids.count
             }
             if head == queue.count {
                 queue.removeAll(keepingCapacity: true)
@@ -137,6 +142,7 @@ final class BatchScheduler: @unchecked Sendable {
                 head = 0
             }
             metrics.queueSize.set(Int64(queue.count - head))
+            metrics.queueTokens.set(Int64(queuedTokens))
             if !window.isEmpty { return window }
             if stopping { return nil }
             condition.wait()
@@ -151,10 +157,12 @@ final class BatchScheduler: @unchecked Sendable {
         if live.isEmpty { return }
 
         let inputs = live.map(\.input)
+        let passTokens = inputs.reduce(0) { $0 + $1.ids.count }
+        metrics.inFlightTokens.set(Int64(passTokens))
         let start = ContinuousClock.now
         let result = Result { try backend.forward(inputs) }
-        metrics.recordBatch(size: inputs.count, tokens: inputs.reduce(0) { $0 + $1.ids.count },
-                            duration: ContinuousClock.now - start)
+        metrics.inFlightTokens.set(Int64(0))
+        metrics.recordBatch(size: inputs.count, tokens: passTokens, duration: ContinuousClock.now - start)
 
         condition.lock()
         defer { condition.unlock() }

@@ -5,6 +5,8 @@ import Prometheus
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let queueSize: Gauge
+    let queueTokens: Gauge
+    let inFlightTokens: Gauge
     let concurrentRequests: Gauge
     let batchSize: ValueHistogram
     let batchTokens: ValueHistogram
@@ -21,6 +23,8 @@ final class ServerMetrics: Sendable {
 
     init() {
         queueSize = registry.makeGauge(name: "embedkit_queue_size", help: "Inputs waiting for the engine")
+        queueTokens = registry.makeGauge(name: "embedkit_queue_tokens", help: "Tokens of the inputs waiting for the engine")
+        inFlightTokens = registry.makeGauge(name: "embedkit_inflight_tokens", help: "Tokens in the forward pass running now")
         concurrentRequests = registry.makeGauge(
             name: "embedkit_concurrent_requests", help: "Requests being handled (limited by --max-concurrent-requests)")
         batchSize = registry.makeValueHistogram(

@@ -251,6 +251,8 @@ import Testing
         #expect(text.contains("embedkit_batch_size_count"))
         #expect(text.contains("embedkit_batch_tokens_sum"))
         #expect(text.contains("embedkit_queue_size 0"))
+        #expect(text.contains("embedkit_queue_tokens 0"), "queued tokens return to 0 once the queue drains")
+        #expect(text.contains("embedkit_inflight_tokens 0"))
         #expect(text.contains("embedkit_inputs_total 2"))
         #expect(text.contains("embedkit_tokens_total"))
     }
