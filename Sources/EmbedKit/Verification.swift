@@ -163,6 +163,7 @@ extension EmbeddingModel {
         for i in a.indices {
             dot += Double(a[i]) * Double(b[i]); na += Double(a[i]) * Double(a[i]); nb += Double(b[i]) * Double(b[i])
         }
-        return na == 0 || nb == 0 ? (na == nb ? 1 : 0) : dot / (na * nb).squareRoot()
+        let c = na == 0 || nb == 0 ? (na == nb ? 1 : 0) : dot / (na * nb).squareRoot()
+        return c.isNaN ? -1 : c   // a NaN value fails any minimum
     }
 }
