@@ -19,6 +19,15 @@ public enum WeightStorage: String, Sendable {
     }
 
     var bytes: Int { self == .float32 ? 4 : self == .int8Quads ? 1 : 2 }
+
+    /// The storage of reduced-precision compute; nil for fp32 (the checkpoint's own type is kept).
+    init?(computing precision: ComputePrecision) {
+        switch precision {
+        case .fp32: return nil
+        case .bf16: self = .bfloat16Pairs
+        case .int8: self = .int8Quads
+        }
+    }
 }
 
 /// A fully connected layer y = x·Wᵀ + b with W given as PyTorch's `Linear.weight` [out, in].
@@ -53,27 +62,21 @@ public final class Linear: @unchecked Sendable {
     }
 
     /// The same layer computed at `precision`: `.fp32` keeps the stored element type (fp16/bf16
-    /// widened in the kernel); `.bf16` rounds fp32 and fp16 weights to bf16 once, here.
+    /// widened in the kernel); `.bf16` and `.int8` convert the weight once, here.
     public convenience init(weight: [Float], bias: [Float]?, outFeatures: Int, inFeatures: Int, precision: ComputePrecision) {
         precondition(weight.count == outFeatures * inFeatures, "Linear: weight has \(weight.count) values, expected \(outFeatures)×\(inFeatures)")
-        switch precision {
-        case .fp32:
+        guard let storage = WeightStorage(computing: precision) else {
             self.init(weight: weight, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
             return
-        case .int8:
-            self.init(storage: .int8Quads, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
-                weight.withUnsafeBufferPointer { w in
-                    precondition(ek_pack_i8_quads_f32(w.baseAddress, Int32(outFeatures), Int32(inFeatures),
-                                                      dst.assumingMemoryBound(to: UInt8.self)) == 0, "Linear: out of memory")
-                }
-            }
-            return
-        case .bf16:
-            break
         }
-        self.init(storage: .bfloat16Pairs, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
+        let (n, k) = (Int32(outFeatures), Int32(inFeatures))
+        self.init(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
             weight.withUnsafeBufferPointer { w in
-                ek_pack_bf16_pairs_f32(w.baseAddress, Int32(outFeatures), Int32(inFeatures), dst.assumingMemoryBound(to: UInt16.self))
+                if storage == .int8Quads {
+                    precondition(ek_pack_i8_quads_f32(w.baseAddress, n, k, dst.assumingMemoryBound(to: UInt8.self)) == 0, "Linear: out of memory")
+                } else {
+                    ek_pack_bf16_pairs_f32(w.baseAddress, n, k, dst.assumingMemoryBound(to: UInt16.self))
+                }
             }
         }
     }
@@ -82,26 +85,19 @@ public final class Linear: @unchecked Sendable {
     /// an fp32 copy of the weight.
     public convenience init(weightBits: [UInt16], isFloat16: Bool, bias: [Float]?, outFeatures: Int, inFeatures: Int,
                             precision: ComputePrecision) {
-        precondition(weightBits.count == outFeatures * inFeatures, "Linear: weight has \(weightBits.count) values, expected \(outFeatures)×\(inFeatures)")
-        switch precision {
-        case .fp32:
+        guard let storage = WeightStorage(computing: precision) else {
             self.init(bits16: weightBits, storage: isFloat16 ? .float16 : .bfloat16, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
             return
-        case .int8:
-            self.init(storage: .int8Quads, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
-                weightBits.withUnsafeBufferPointer { w in
-                    precondition(ek_pack_i8_quads_u16(w.baseAddress, Int32(outFeatures), Int32(inFeatures), isFloat16 ? 1 : 0,
-                                                      dst.assumingMemoryBound(to: UInt8.self)) == 0, "Linear: out of memory")
-                }
-            }
-            return
-        case .bf16:
-            break
         }
-        self.init(storage: .bfloat16Pairs, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
+        precondition(weightBits.count == outFeatures * inFeatures, "Linear: weight has \(weightBits.count) values, expected \(outFeatures)×\(inFeatures)")
+        let (n, k, half) = (Int32(outFeatures), Int32(inFeatures), Int32(isFloat16 ? 1 : 0))
+        self.init(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures) { dst in
             weightBits.withUnsafeBufferPointer { w in
-                ek_pack_bf16_pairs_u16(w.baseAddress, Int32(outFeatures), Int32(inFeatures), isFloat16 ? 1 : 0,
-                                       dst.assumingMemoryBound(to: UInt16.self))
+                if storage == .int8Quads {
+                    precondition(ek_pack_i8_quads_u16(w.baseAddress, n, k, half, dst.assumingMemoryBound(to: UInt8.self)) == 0, "Linear: out of memory")
+                } else {
+                    ek_pack_bf16_pairs_u16(w.baseAddress, n, k, half, dst.assumingMemoryBound(to: UInt16.self))
+                }
             }
         }
     }
@@ -191,24 +187,20 @@ public final class Linear: @unchecked Sendable {
 
     /// W[o, i] as fp32 (for references and debugging; slow).
     package func weightValue(out o: Int, in i: Int) -> Float {
-        if storage == .int8Quads {   // the dequantized value, scale·q
-            let nr = Int(EK_NR), stride = 256 + (inFeatures + 3) / 4 * 4 * nr
-            let panel = packed + (o / nr) * stride, j = o % nr
-            let scale = panel.loadUnaligned(fromByteOffset: 4 * j, as: Float.self)
-            let q = panel.load(fromByteOffset: 256 + (i / 4) * 4 * nr + 4 * j + (i & 3), as: Int8.self)
-            return scale * Float(q)
-        }
-        if storage == .bfloat16Pairs {
-            let k2 = (inFeatures + 1) / 2 * 2, nr = Int(EK_NR)
-            let idx = (o / nr) * k2 * nr + (i / 2) * 2 * nr + 2 * (o % nr) + (i & 1)
-            return Float(bitPattern: UInt32(packed.assumingMemoryBound(to: UInt16.self)[idx]) << 16)
-        }
-        let idx = (o / Int(EK_NR)) * inFeatures * Int(EK_NR) + i * Int(EK_NR) + o % Int(EK_NR)
+        let nr = Int(EK_NR), j = o % nr
+        let bits16 = packed.assumingMemoryBound(to: UInt16.self)
         switch storage {
-        case .float32: return packed.assumingMemoryBound(to: Float.self)[idx]
-        case .float16: return Reference.halfToFloat(packed.assumingMemoryBound(to: UInt16.self)[idx])
-        case .int8Quads: return 0   // handled above
-        case .bfloat16, .bfloat16Pairs: return Float(bitPattern: UInt32(packed.assumingMemoryBound(to: UInt16.self)[idx]) << 16)
+        case .float32, .float16, .bfloat16:
+            let idx = (o / nr) * inFeatures * nr + i * nr + j
+            if storage == .float32 { return packed.assumingMemoryBound(to: Float.self)[idx] }
+            return storage == .float16 ? Reference.halfToFloat(bits16[idx]) : Float(bitPattern: UInt32(bits16[idx]) << 16)
+        case .bfloat16Pairs:
+            let idx = (o / nr) * ((inFeatures + 1) / 2 * 2) * nr + (i / 2) * 2 * nr + 2 * j + (i & 1)
+            return Float(bitPattern: UInt32(bits16[idx]) << 16)
+        case .int8Quads:   // the dequantized value, scale·q
+            let panel = packed + (o / nr) * (256 + (inFeatures + 3) / 4 * 4 * nr)
+            let q = panel.load(fromByteOffset: 256 + (i / 4) * 4 * nr + 4 * j + (i & 3), as: Int8.self)
+            return panel.loadUnaligned(fromByteOffset: 4 * j, as: Float.self) * Float(q)
         }
     }
 }
