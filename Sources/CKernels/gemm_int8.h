@@ -106,13 +106,15 @@ static EK_TARGET void gemm_i8_quads(const ek_gemm_args *g) {
     uint8_t small[EK_MR * 2 * EK_KC];
     const int mc = whole ? EK_MC : EK_MR;
     float ascale[EK_MC], ainv[EK_MC];
-    for (int jc = g->p0; jc < g->p1; jc += EK_NCP) {
-        const int jend = jc + EK_NCP < g->p1 ? jc + EK_NCP : g->p1;
-        for (int ic = g->m0; ic < g->m1; ic += mc) {
-            const int iend = ic + mc < g->m1 ? ic + mc : g->m1;
-            const float *arows = g->a + (long)ic * g->lda;
-            row_scales(arows, g->lda, iend - ic, k, ascale, ainv);
-            if (whole) quantize_a_rows(arows, g->lda, iend - ic, k, 0, kpad, ainv, whole, kpad);
+    // Row blocks outermost, so each block is quantized once for all the panels (int8 panels are a
+    // quarter of fp32's bytes: the weight of a whole layer stays in L2 while a block sweeps it).
+    for (int ic = g->m0; ic < g->m1; ic += mc) {
+        const int iend = ic + mc < g->m1 ? ic + mc : g->m1;
+        const float *arows = g->a + (long)ic * g->lda;
+        row_scales(arows, g->lda, iend - ic, k, ascale, ainv);
+        if (whole) quantize_a_rows(arows, g->lda, iend - ic, k, 0, kpad, ainv, whole, kpad);
+        for (int jc = g->p0; jc < g->p1; jc += EK_NCP) {
+            const int jend = jc + EK_NCP < g->p1 ? jc + EK_NCP : g->p1;
             for (int pc = 0; pc < kpad; pc += kstep) {
                 const int kc = kpad - pc < kstep ? kpad - pc : kstep;
                 const int last = pc + kc >= kpad;
