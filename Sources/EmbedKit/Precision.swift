@@ -1,5 +1,4 @@
 import Compute
-import Logging
 
 /// The precision a model computes in, chosen at load (weights are converted once, then).
 ///
@@ -10,9 +9,10 @@ import Logging
 /// - `int8`: the same layers with per-channel int8 weights and per-row dynamic int8 activations
 ///   (AVX512-VNNI), the feed-forward down projection at bf16; refused without AVX512-VNNI. Loses about
 ///   half of the STS-B budget (docs/precision.md); never picked by `auto`.
-/// - `auto`: the fastest precision this CPU runs whose measured quality cost is within budget
-///   (≤ 0.003 STS-B Spearman; see docs/precision.md): bf16 where the CPU has AVX512-BF16, else fp32.
-///   Never picked unless asked for; the choice is logged and reported in `ModelInfo.precision`.
+/// - `auto`: bf16 where the CPU has AVX512-BF16, else fp32: the fastest precision with no measurable
+///   STS-B cost (int8 is faster and within the 0.003 budget, but moves single vectors further; see
+///   docs/precision.md). Never picked unless asked for; the choice is logged and reported in
+///   `ModelInfo.precision`.
 public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case fp32
     case bf16
@@ -39,7 +39,7 @@ public enum Precision: String, Sendable, CaseIterable, Codable, CustomStringConv
         switch self {
         case .fp32: return .fp32
         case .bf16, .int8:
-            let compute: ComputePrecision = self == .bf16 ? .bf16 : .int8
+            let compute = ComputePrecision(rawValue: rawValue)!   // the same names
             guard compute.isSupported else {
                 throw EmbedKitError.invalidOption(ComputeError.unsupportedPrecision(compute).description)
             }
