@@ -210,7 +210,9 @@ extension EmbeddingModel {
 
     // MARK: - Steps
 
-    func prepare(_ texts: [String], options: EncodeOptions) throws -> [PreparedInput] {
+    /// The model's inputs for `texts` exactly as `encode` prepares them (prompt, strip, tokenizer,
+    /// truncation or refusal by `options.overflow`), to pass to `encode(prepared:options:)`.
+    public func prepare(_ texts: [String], options: EncodeOptions) throws -> [PreparedInput] {
         _ = try options.budget()
         let prompt = try textPreparation.prompt(options.prompt, named: options.promptName)
         return try textPreparation.prepare(texts, prompt: prompt, maxLength: options.maxLength, truncation: options.truncation)

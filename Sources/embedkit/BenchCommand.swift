@@ -49,9 +49,15 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
-/// The process's resident-set high-water mark (getrusage ru_maxrss, KiB on Linux).
+/// The process's resident-set high-water mark: VmHWM from /proc/self/status on Linux (this program's
+/// own memory; getrusage's ru_maxrss also counts what the parent held before exec), else ru_maxrss.
 enum PeakMemory {
     static var residentBytes: Int {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kib = Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") {
+            return kib * 1024
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss) * 1024

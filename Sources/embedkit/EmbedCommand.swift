@@ -39,10 +39,24 @@ struct EmbedCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print token embeddings (one JSON array of rows per input) instead of sentence embeddings.")
     var tokenEmbeddings = false
 
+    @Option(name: .long, help: "Bulk job: write the vectors to this .npy (float32, ids of {\"id\", \"text\"} rows in NAME.ids.jsonl) or .jsonl file, streaming in bounded memory with a checkpoint (see --resume).")
+    var output: String?
+
+    @Flag(name: .long, help: "Continue an interrupted bulk job from its checkpoint (NAME.checkpoint.json beside --output).")
+    var resume = false
+
+    @Option(name: .long, help: "Bulk job: embed only part i of n (0-based, contiguous rows; the n outputs concatenated in order are the whole corpus's).")
+    var shard: Shard?
+
+    @Option(name: .long, help: "Bulk job: rows per window; the output is synced and checkpointed after each.")
+    var checkpointRows = 256
+
     @Argument(help: "Texts to embed (when --input is not given).")
     var texts: [String] = []
 
     func run() async throws {
+        if output != nil { return try await runBulk() }
+        if resume || shard != nil { throw ValidationError("--resume and --shard are for bulk jobs: give --output FILE.npy|.jsonl") }
         let inputs = try InputLines.read(file: input, arguments: texts)
         let model = try await modelOptions.load()
         let sizes = dimensions?.sizes ?? []
@@ -67,6 +81,35 @@ struct EmbedCommand: AsyncParsableCommand {
             for line in try Self.lines(try model.encode(inputs, options: options), encodingFormat) { out += line + "\n" }
         }
         FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// `--output`: a streaming, resumable job over a corpus file; prints a JSON summary.
+    func runBulk() async throws {
+        guard let output, let input, input != "-", texts.isEmpty else {
+            throw ValidationError("--output needs --input FILE (a file, not stdin or arguments: the job seeks in it to resume)")
+        }
+        if tokenEmbeddings { throw ValidationError("--output writes sentence embeddings; --token-embeddings prints to stdout only") }
+        if (dimensions?.sizes.count ?? 1) > 1 { throw ValidationError("--output takes one --dimensions size (run once per size)") }
+        if encodingFormat != .float32 {
+            throw ValidationError("--output writes float32 vectors (int8/uint8 ranges need the whole corpus; quantize afterwards)")
+        }
+        if overflow == .chunk { throw ValidationError("--overflow chunk gives several vectors per input: use `embedkit chunk`") }
+        let model = try await modelOptions.load()
+        var options = EncodeOptions(batchSize: batchSize, normalizeEmbeddings: normalize, maxLength: maxLength,
+                                    prompt: prompt, promptName: promptName, truncateDimension: dimensions?.sizes.first)
+        options.overflow = overflow
+        let settings = [
+            "model": modelOptions.model, "precision": model.info.precision, "normalize": String(normalize),
+            "max_length": maxLength.map(String.init) ?? "default", "prompt": prompt ?? "", "prompt_name": promptName ?? "",
+            "overflow": overflow.rawValue, "batch_size": String(batchSize),
+        ]
+        let job = BulkJob(model: model, options: options, input: input, output: output, shard: shard ?? Shard(index: 0, count: 1),
+                          resume: resume, windowRows: checkpointRows, settings: settings)
+        let summary = try job.run()
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(summary), as: UTF8.self))
     }
 
     /// One JSON array per vector: floats, or the integers of `format` over all of `vectors`.
