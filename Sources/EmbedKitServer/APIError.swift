@@ -69,7 +69,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             json.raw("}")
         }
         var headers: HTTPFields = [.contentType: "application/json"]
-        if status == .tooManyRequests { headers[.retryAfter] = "1" }
+        if status == .tooManyRequests || status == .serviceUnavailable { headers[.retryAfter] = "1" }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: json.buffer))
     }

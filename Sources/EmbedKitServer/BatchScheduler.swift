@@ -38,9 +38,13 @@ final class BatchScheduler: @unchecked Sendable {
     private var running = false
     private var workerDone = false
 
-    init(backend: any EmbeddingBackend, budget: BatchBudget, metrics: ServerMetrics) {
+    /// The longest input (or late-chunking window) a pass may hold: the memory budget's limit.
+    private let maxInputTokens: Int
+
+    init(backend: any EmbeddingBackend, budget: BatchBudget, maxInputTokens: Int = .max, metrics: ServerMetrics) {
         self.backend = backend
         self.budget = budget
+        self.maxInputTokens = maxInputTokens
         self.metrics = metrics
     }
 
@@ -71,6 +75,12 @@ final class BatchScheduler: @unchecked Sendable {
     /// cancelled (e.g. the client went away) before its rows were computed.
     func submit(_ rows: [PreparedInput]) async throws -> [[Float]] {
         if rows.isEmpty { return [] }
+        for (i, row) in rows.enumerated() {
+            let tokens = row.window.map { min($0.size, row.ids.count) } ?? row.ids.count
+            if tokens > maxInputTokens {
+                throw APIError.tooLarge("input \(i) needs a forward pass of \(tokens) tokens; the server's memory budget (--max-memory) allows at most \(maxInputTokens)")
+            }
+        }
         let job = Job(rows: rows.count)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[[Float]], Error>) in

@@ -10,8 +10,12 @@ extension Handlers {
     /// objects `embedkit chunk` prints, through the one queue and engine core as `/embed`.
     func chunk(_ request: Request) async throws -> Response {
         let model = try ready()
-        let req = try RequestDecoding.decode(ChunkRequest.self, from: try await bodyReader.read(request))
+        let body = try await bodyReader.read(request)
+        let req = try RequestDecoding.decode(ChunkRequest.self, from: body)
         try model.preparation.checkCount(req.inputs, param: "inputs")
+        let reserved = try reserveMemory(model, body: body.count, inputs: req.inputs.items.count,
+                                         chunkTokens: max(1, (req.chunkTokens ?? model.preparation.maxInputTokens) - (req.overlap ?? 0)))
+        defer { model.memory.release(reserved) }
         let texts = try req.inputs.items.enumerated().map { i, item -> String in
             guard case .text(let text) = item else { throw APIError.invalid("/chunk takes text inputs, not token ids", param: "inputs") }
             if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {

@@ -10,6 +10,9 @@ public protocol EmbeddingBackend: Sendable {
     /// The model's sentence embeddings (its own modules, Normalize included, nothing else) for `inputs`,
     /// in order, as one forward pass. Synchronous CPU work; called from the batch worker only.
     func forward(_ inputs: [PreparedInput]) throws -> [[Float]]
+    /// Bytes a forward pass of `tokens` tokens (longest input `longest`) allocates beyond the weights:
+    /// an upper bound, for the memory budget (`EmbeddingModel.activationBytes`).
+    func activationBytes(tokens: Int, longest: Int) -> Int
 }
 
 extension EmbeddingModel: EmbeddingBackend {}

@@ -50,7 +50,7 @@ public struct EmbeddingServer: Sendable {
             router.add(middleware: BearerAuthMiddleware(apiKey: key))
         }
         router.add(middleware: ConcurrencyLimitMiddleware(
-            limit: configuration.maxConcurrentRequests, inFlight: Locked(0), metrics: metrics))
+            limit: configuration.admittedConcurrentRequests, inFlight: Locked(0), metrics: metrics))
 
         router.post("/v1/embeddings") { request, _ in try await handlers.openAIEmbeddings(request) }
         router.post("/embeddings") { request, _ in try await handlers.openAIEmbeddings(request) }
@@ -107,13 +107,37 @@ struct ModelService: Service {
             server.logger.error("model failed to load", metadata: ["error": "\(error)"])
             throw error
         }
-        let scheduler = BatchScheduler(backend: backend, budget: server.configuration.batchBudget, metrics: server.metrics)
+        let configuration = server.configuration
+        let preparation = InputPreparation(backend: backend, configuration: configuration)
+        let memory: MemoryBudget
+        do {
+            let (limit, source) = configuration.memoryLimit
+            memory = try MemoryBudget.plan(limit: limit, baseline: ProcessMemory.resident ?? 0, backend: backend,
+                                           maxBatchTokens: configuration.maxBatchTokens, maxInputTokens: preparation.maxInputTokens)
+            server.logger.info("memory budget (\(source)): \(memory)")
+            if memory.batchTokens < configuration.maxBatchTokens {
+                server.logger.notice("--max-batch-tokens \(configuration.maxBatchTokens) lowered to \(memory.batchTokens) to fit the memory budget")
+            }
+            if memory.inputTokens < preparation.maxInputTokens {
+                server.logger.warning("inputs longer than \(memory.inputTokens) tokens cannot fit the memory budget and will get 413 (the model takes \(preparation.maxInputTokens))")
+            }
+            if configuration.admittedConcurrentRequests < configuration.maxConcurrentRequests {
+                server.logger.notice("--max-concurrent-requests \(configuration.maxConcurrentRequests) lowered to \(configuration.admittedConcurrentRequests): request bodies of up to \(configuration.maxRequestBytes) bytes must fit an eighth of the memory budget")
+            }
+        } catch {
+            server.phase.withLock { $0 = .failed("\(error)") }
+            server.logger.error("cannot serve within the memory budget", metadata: ["error": "\(error)"])
+            throw error
+        }
+        server.metrics.memoryLimit.set(Int64(memory.limit))
+        let budget = BatchBudget(maxTokens: memory.batchTokens, maxInputs: configuration.maxBatchRequests ?? .max)
+        let scheduler = BatchScheduler(backend: backend, budget: budget, maxInputTokens: memory.inputTokens, metrics: server.metrics)
         scheduler.start()
-        let preparation = InputPreparation(backend: backend, configuration: server.configuration)
         let tokenizers = TokenizationWorkers(
             threads: server.configuration.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         server.phase.withLock {
-            $0 = .ready(ReadyModel(backend: backend, scheduler: scheduler, preparation: preparation, tokenizers: tokenizers))
+            $0 = .ready(ReadyModel(backend: backend, scheduler: scheduler, preparation: preparation, tokenizers: tokenizers,
+                                 memory: MemoryAdmission(budget: memory, metrics: server.metrics)))
         }
         server.metrics.modelLoaded.set(Int64(1))
         server.logger.info("model ready", metadata: [

@@ -26,7 +26,8 @@ struct Handlers: Sendable {
     /// `late_chunking`), so clients written for that API work against this route.
     func openAIEmbeddings(_ request: Request) async throws -> Response {
         let model = try ready()
-        let req = try RequestDecoding.decode(OpenAIEmbeddingRequest.self, from: try await bodyReader.read(request))
+        let body = try await bodyReader.read(request)
+        let req = try RequestDecoding.decode(OpenAIEmbeddingRequest.self, from: body)
         let format = try EmbeddingOutput.Format(request: req.encodingFormat ?? req.embeddingType ?? "float",
                                                 param: req.encodingFormat != nil ? "encoding_format" : "embedding_type")
         if let a = req.encodingFormat, let b = req.embeddingType, a != b {
@@ -36,6 +37,9 @@ struct Handlers: Sendable {
                                          ranges: req.quantizationRanges, info: model.backend.info)
         let overflow = try req.overflow.map(Overflow.init(request:))
             ?? ((req.truncate ?? configuration.autoTruncate) ? .truncate : .error)
+        let reserved = try reserveMemory(model, body: body.count, inputs: req.input.items.count,
+                                         chunkTokens: overflow == .chunkMean ? model.preparation.maxInputTokens : nil, sizes: output.sizes.count)
+        defer { model.memory.release(reserved) }
         let out: (vectors: [[Float]], tokens: Int, truncated: [Int])
         if req.lateChunking == true {
             if req.overflow != nil { throw APIError.invalid("late_chunking takes no overflow policy", param: "overflow") }
@@ -70,13 +74,17 @@ struct Handlers: Sendable {
 
     func teiEmbed(_ request: Request) async throws -> Response {
         let model = try ready()
-        let req = try RequestDecoding.decode(TEIEmbedRequest.self, from: try await bodyReader.read(request))
+        let body = try await bodyReader.read(request)
+        let req = try RequestDecoding.decode(TEIEmbedRequest.self, from: body)
         let format = try EmbeddingOutput.Format(request: req.encodingFormat ?? "float", param: "encoding_format")
         let output = try EmbeddingOutput(dimensions: req.dimensions, normalize: req.normalize ?? true, format: format,
                                          ranges: req.quantizationRanges, info: model.backend.info)
         let truncate = req.truncate ?? configuration.autoTruncate
         let direction = try Truncation(truncate: true, direction: req.truncationDirection)
         let overflow = try req.overflow.map(Overflow.init(request:)) ?? (truncate ? .truncate : .error)
+        let reserved = try reserveMemory(model, body: body.count, inputs: req.inputs.items.count,
+                                         chunkTokens: overflow == .chunkMean ? model.preparation.maxInputTokens : nil, sizes: output.sizes.count)
+        defer { model.memory.release(reserved) }
         let out = try await embeddings(req.inputs, param: "inputs", promptName: req.promptName, overflow: overflow,
                                        direction: direction, model: model)
         let values = try output.values(out.vectors)
@@ -202,11 +210,13 @@ struct Handlers: Sendable {
         json.raw(",\"normalize\":")
         json.bool(i.normalize)
         json.raw(",\"max_concurrent_requests\":")
-        json.int(configuration.maxConcurrentRequests)
+        json.int(configuration.admittedConcurrentRequests)
         json.raw(",\"max_input_length\":")
         json.int(model.preparation.maxInputTokens)
         json.raw(",\"max_batch_tokens\":")
-        json.int(configuration.maxBatchTokens)
+        json.int(model.memory.budget.batchTokens)
+        json.raw(",\"max_memory\":")
+        json.int(model.memory.budget.limit)
         json.raw(",\"max_batch_requests\":")
         if let n = configuration.maxBatchRequests { json.int(n) } else { json.raw("null") }
         json.raw(",\"max_client_batch_size\":")
@@ -248,11 +258,26 @@ struct Handlers: Sendable {
 
     func metricsText() -> Response {
         if case .ready(let model) = phase.current { metrics.queueSize.set(Int64(model.scheduler.queueSize)) }
+        if let rss = ProcessMemory.resident { metrics.residentBytes.set(Int64(rss)) }
+        if let peak = ProcessMemory.peak { metrics.peakResidentBytes.set(Int64(peak)) }
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }
 
     // MARK: helpers
+
+    /// Reserves an upper bound of the memory a request holds while handled (`MemoryBudget.requestBytes`):
+    /// one vector per input, or, when inputs are cut into chunks of `chunkTokens`, one per chunk of the
+    /// most tokens the body can hold; `sizes` Matryoshka outputs of each. Returns the bytes to release.
+    func reserveMemory(_ model: ReadyModel, body: Int, inputs: Int, chunkTokens: Int? = nil, sizes: Int = 1) throws -> Int {
+        let info = model.backend.info
+        let prompt = info.prompts.values.map(\.utf8.count).max() ?? 0
+        let chunks = chunkTokens.map { body / max(1, $0 / 2) } ?? 0
+        let bytes = MemoryBudget.requestBytes(body: body, inputs: inputs, promptTokens: prompt, vectors: inputs + chunks,
+                                              dimension: info.dimension * max(1, sizes))
+        try model.memory.reserve(bytes)
+        return bytes
+    }
 
     /// The request's post-processing, its `dimensions` checked against the model.
     func postprocessing(dimensions: Int?, normalize: Bool, model: ReadyModel) throws -> Postprocessing {

@@ -28,10 +28,25 @@ public struct ServerConfiguration: Sendable {
     public var bodyReadTimeout: Duration = .seconds(30)
     /// A connection that sends nothing for this long (headers included) is closed.
     public var idleTimeout: Duration = .seconds(60)
+    /// The resident memory the server may use, in bytes (`MemoryBudget`); nil: 80 % of the cgroup
+    /// limit or of physical memory.
+    public var maxMemory: Int? = nil
     /// Threads for the engine and for tokenization (nil: all cores).
     public var threads: Int? = nil
 
     public init() {}
+
+    /// `maxMemory`, or its default, with where it came from.
+    public var memoryLimit: (bytes: Int, source: String) {
+        if let maxMemory { return (maxMemory, "--max-memory") }
+        return ProcessMemory.defaultLimit()
+    }
+
+    /// `maxConcurrentRequests`, lowered so that as many bodies of `maxRequestBytes` fit an eighth of
+    /// the memory limit.
+    public var admittedConcurrentRequests: Int {
+        MemoryBudget.admittedConcurrency(maxConcurrentRequests, limit: memoryLimit.bytes, maxRequestBytes: maxRequestBytes)
+    }
 
     /// The batching rule of the server's worker.
     public var batchBudget: BatchBudget {

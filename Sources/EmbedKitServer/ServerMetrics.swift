@@ -14,6 +14,11 @@ final class ServerMetrics: Sendable {
     let tokens: Counter
     let inputs: Counter
     let modelLoaded: Gauge
+    let memoryLimit: Gauge
+    let memoryReserved: Gauge
+    let memoryRejections: Counter
+    let residentBytes: Gauge
+    let peakResidentBytes: Gauge
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -40,6 +45,14 @@ final class ServerMetrics: Sendable {
                                       help: "Tokens the forward passes computed (the engine never pads)")
         inputs = registry.makeCounter(name: "embedkit_inputs_total", help: "Inputs embedded")
         modelLoaded = registry.makeGauge(name: "embedkit_model_loaded", help: "1 once the model is loaded")
+        memoryLimit = registry.makeGauge(name: "embedkit_memory_limit_bytes", help: "The memory budget (--max-memory)")
+        memoryReserved = registry.makeGauge(name: "embedkit_memory_reserved_bytes",
+                                            help: "Memory reserved by the requests being handled")
+        memoryRejections = registry.makeCounter(name: "embedkit_memory_rejections_total",
+                                                help: "Requests answered 503 because the memory budget was in use")
+        residentBytes = registry.makeGauge(name: "embedkit_resident_bytes", help: "Resident memory of the process (VmRSS)")
+        peakResidentBytes = registry.makeGauge(name: "embedkit_peak_resident_bytes",
+                                               help: "Resident high-water mark of the process (VmHWM)")
     }
 
     func recordBatch(size: Int, tokens count: Int, duration: Duration) {

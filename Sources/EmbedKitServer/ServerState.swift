@@ -14,4 +14,5 @@ struct ReadyModel: Sendable {
     let scheduler: BatchScheduler
     let preparation: InputPreparation
     let tokenizers: TokenizationWorkers
+    let memory: MemoryAdmission
 }

@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Each option may also be set with an environment variable: EMBEDKIT_MODEL, EMBEDKIT_HOST, EMBEDKIT_PORT, \
             EMBEDKIT_API_KEY, EMBEDKIT_MAX_BATCH_TOKENS, EMBEDKIT_MAX_BATCH_REQUESTS, EMBEDKIT_MAX_CONCURRENT_REQUESTS, EMBEDKIT_MAX_INPUT_TOKENS, \
-            EMBEDKIT_MAX_CLIENT_BATCH_SIZE, EMBEDKIT_MAX_REQUEST_BYTES, EMBEDKIT_AUTO_TRUNCATE, EMBEDKIT_THREADS, \
+            EMBEDKIT_MAX_CLIENT_BATCH_SIZE, EMBEDKIT_MAX_REQUEST_BYTES, EMBEDKIT_MAX_MEMORY, EMBEDKIT_AUTO_TRUNCATE, EMBEDKIT_THREADS, \
             EMBEDKIT_READ_TIMEOUT, EMBEDKIT_IDLE_TIMEOUT. SIGTERM / SIGINT stop the server after the requests in flight.
             """)
 
@@ -37,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxClientBatchSize: Int?
     @Option(help: "Request body limit in bytes. [EMBEDKIT_MAX_REQUEST_BYTES, default 2097152]")
     var maxRequestBytes: Int?
+    @Option(help: "Resident memory the server may use, e.g. 2GB, 1.5GiB, 800Mi: forward passes, requests in flight and request bodies are admitted within it (503 with Retry-After beyond; 413 for an input that can never fit). [EMBEDKIT_MAX_MEMORY, default: 80% of the cgroup limit or RAM]")
+    var maxMemory: String?
     @Flag(help: "Truncate over-long inputs unless a request says otherwise (default: 413). [EMBEDKIT_AUTO_TRUNCATE=1]")
     var autoTruncate = false
     @Option(help: PrecisionOption.help)
@@ -80,6 +82,12 @@ struct ServeCommand: AsyncParsableCommand {
                                                  "max-client-batch-size") ?? config.maxClientBatchSize
         config.maxRequestBytes = try positive(value(maxRequestBytes, "EMBEDKIT_MAX_REQUEST_BYTES"), "max-request-bytes")
             ?? config.maxRequestBytes
+        if let raw = try value(maxMemory, "EMBEDKIT_MAX_MEMORY") {
+            guard let bytes = ByteSize.parse(raw), bytes > 0 else {
+                throw ValidationError("--max-memory takes a size such as 2GB, 1.5GiB or 800Mi, got '\(raw)'")
+            }
+            config.maxMemory = bytes
+        }
         config.autoTruncate = autoTruncate || ["1", "true", "yes"].contains(env["EMBEDKIT_AUTO_TRUNCATE"]?.lowercased() ?? "")
         config.threads = try positive(value(threads, "EMBEDKIT_THREADS"), "threads")
         if let s = try value(readTimeout, "EMBEDKIT_READ_TIMEOUT") {

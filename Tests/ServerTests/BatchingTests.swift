@@ -13,6 +13,7 @@ final class RecordingBackend: EmbeddingBackend, @unchecked Sendable {
 
     var info: ModelInfo { inner.info }
     var textPreparation: TextPreparation { inner.textPreparation }
+    func activationBytes(tokens: Int, longest: Int) -> Int { inner.activationBytes(tokens: tokens, longest: longest) }
     func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
         lock.lock()
         _batches.append(inputs.map(\.ids.count))

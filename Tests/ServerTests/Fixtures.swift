@@ -57,6 +57,7 @@ final class GatedBackend: EmbeddingBackend, @unchecked Sendable {
 
     var info: ModelInfo { inner.info }
     var textPreparation: TextPreparation { inner.textPreparation }
+    func activationBytes(tokens: Int, longest: Int) -> Int { inner.activationBytes(tokens: tokens, longest: longest) }
 
     func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
         condition.lock()
