@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        // OTLP export of the server's traces, bootstrapped by the CLI only when asked for.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0"),
     ],
     targets: [
         // HF tokenizers: normalizer → pre-tokenizer → model → post-processor. No engine dependency.
@@ -61,11 +64,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "embedkit", dependencies: [
             "EmbedKit", "Evaluation", "EmbedKitServer", "Hub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "OTel", package: "swift-otel"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // The one fixture locator of every test target (Tests/Fixtures and ../shared, relative to the package).

@@ -1,5 +1,6 @@
 import EmbedKit
 import Foundation
+import Tracing
 
 /// Dynamic batching: inputs of all requests wait in one FIFO queue; a dedicated worker thread takes
 /// the oldest inputs that `BatchBudget` admits (real tokens; the engine never pads), runs them as one
@@ -12,10 +13,14 @@ final class BatchScheduler: @unchecked Sendable {
         var remaining: Int
         var continuation: CheckedContinuation<[[Float]], Error>?
         var finished = false
+        /// The request's trace context, and its "queue" span (ended when its first input starts a pass).
+        let context: ServiceContext
+        var queueSpan: (any Span)?
 
-        init(rows: Int) {
+        init(rows: Int, context: ServiceContext) {
             results = Array(repeating: nil, count: rows)
             remaining = rows
+            self.context = context
         }
     }
 
@@ -81,7 +86,13 @@ final class BatchScheduler: @unchecked Sendable {
                 throw APIError.tooLarge("input \(i) needs a forward pass of \(tokens) tokens; the server's memory budget (--max-memory) allows at most \(maxInputTokens)")
             }
         }
-        let job = Job(rows: rows.count)
+        let context = ServiceContext.current ?? .topLevel
+        let job = Job(rows: rows.count, context: context)
+        let queueSpan = InstrumentationSystem.tracer.startSpan("queue", context: context)
+        queueSpan.attributes["embedkit.inputs"] = rows.count
+        queueSpan.attributes["embedkit.tokens"] = rows.reduce(0) { $0 + $1.ids.count }
+        job.queueSpan = queueSpan
+        defer { endQueueSpan(of: job) }   // a job no pass took (cancelled, failed, shut down)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[[Float]], Error>) in
                 condition.lock()
@@ -110,6 +121,14 @@ final class BatchScheduler: @unchecked Sendable {
             defer { condition.unlock() }
             finish(job, with: .failure(CancellationError()))
         }
+    }
+
+    private func endQueueSpan(of job: Job) {
+        condition.lock()
+        let open = job.queueSpan
+        job.queueSpan = nil
+        condition.unlock()
+        open?.end()
     }
 
     /// Resumes a job once; must hold the lock.
@@ -168,6 +187,24 @@ final class BatchScheduler: @unchecked Sendable {
 
         let inputs = live.map(\.input)
         let passTokens = inputs.reduce(0) { $0 + $1.ids.count }
+        // The pass is traced under the first request it serves, linked to every other one.
+        var jobs: [Job] = []
+        var waited: [any Span] = []
+        condition.lock()
+        for item in live where !jobs.contains(where: { $0 === item.job }) {
+            if let s = item.job.queueSpan { waited.append(s) }
+            item.job.queueSpan = nil
+            jobs.append(item.job)
+        }
+        condition.unlock()
+        for s in waited { s.end() }
+        let contexts = jobs.map(\.context)
+        let span = InstrumentationSystem.tracer.startSpan("forward", context: contexts[0])
+        span.attributes["embedkit.batch.inputs"] = inputs.count
+        span.attributes["embedkit.batch.tokens"] = passTokens
+        span.attributes["embedkit.batch.requests"] = contexts.count
+        for other in contexts.dropFirst() { span.addLink(SpanLink(context: other, attributes: [:])) }
+        defer { span.end() }
         metrics.inFlightTokens.set(Int64(passTokens))
         let start = ContinuousClock.now
         let result = Result { try backend.forward(inputs) }

@@ -30,12 +30,15 @@ public struct EmbeddingServer: Sendable {
     /// Runs until one of `gracefulShutdownSignals` arrives, `shutdown` is triggered, or the task is
     /// cancelled. A graceful shutdown stops accepting connections, finishes requests in flight, then
     /// stops the batch worker. `onListening` gets the bound port (useful with port 0).
+    /// `services` run beside the server and stop after it (e.g. an OpenTelemetry exporter, which then
+    /// flushes the last spans).
     public func run(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
-                    shutdown: ShutdownTrigger? = nil,
+                    shutdown: ShutdownTrigger? = nil, services: [any Service] = [],
                     onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = makeApplication(onListening: onListening)
         let group = ServiceGroup(configuration: .init(
-            services: [app], gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+            services: services + [app],
+            gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
         shutdown?.attach { await group.triggerGracefulShutdown() }
         try await group.run()
     }
@@ -45,6 +48,9 @@ public struct EmbeddingServer: Sendable {
             configuration: configuration, phase: phase, metrics: metrics,
             bodyReader: RequestBodyReader(maxBytes: configuration.maxRequestBytes, timeout: configuration.bodyReadTimeout))
         let router = Router(context: BasicRequestContext.self)
+        // One span per request (a no-op unless a tracer is bootstrapped: `embedkit serve --otel-traces`),
+        // parent of the request's "tokenize", "queue" and "forward" spans.
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics))
         if let key = configuration.apiKey, !key.isEmpty {
             router.add(middleware: BearerAuthMiddleware(apiKey: key))

@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 
 /// Threads of their own for tokenization, as TEI's router tokenizes off its request tasks: a handler
 /// hands its inputs over and awaits the result, so neither the NIO event loops nor Swift's cooperative
@@ -18,8 +19,12 @@ final class TokenizationWorkers: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on a worker thread and returns its result.
+    /// Runs `body` on a worker thread and returns its result (traced as a "tokenize" span).
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withSpan("tokenize") { _ in try await dispatch(body) }
+    }
+
+    private func dispatch<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             condition.lock()
             defer { condition.unlock() }

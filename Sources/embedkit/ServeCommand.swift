@@ -3,6 +3,8 @@ import EmbedKit
 import EmbedKitServer
 import Foundation
 import Logging
+import OTel
+import ServiceLifecycle
 
 /// `embedkit serve`: the OpenAI- and TEI-compatible HTTP server. Every option can also come from an
 /// `EMBEDKIT_*` environment variable (the flag wins).
@@ -14,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
             Each option may also be set with an environment variable: EMBEDKIT_MODEL, EMBEDKIT_HOST, EMBEDKIT_PORT, \
             EMBEDKIT_API_KEY, EMBEDKIT_MAX_BATCH_TOKENS, EMBEDKIT_MAX_BATCH_REQUESTS, EMBEDKIT_MAX_CONCURRENT_REQUESTS, EMBEDKIT_MAX_INPUT_TOKENS, \
             EMBEDKIT_MAX_CLIENT_BATCH_SIZE, EMBEDKIT_MAX_REQUEST_BYTES, EMBEDKIT_MAX_MEMORY, EMBEDKIT_AUTO_TRUNCATE, EMBEDKIT_THREADS, \
-            EMBEDKIT_READ_TIMEOUT, EMBEDKIT_IDLE_TIMEOUT. SIGTERM / SIGINT stop the server after the requests in flight.
+            EMBEDKIT_READ_TIMEOUT, EMBEDKIT_IDLE_TIMEOUT, EMBEDKIT_OTEL_TRACES. SIGTERM / SIGINT stop the server after the requests in flight.
             """)
 
     @Option(help: "Model folder or Hugging Face Hub id (org/name[@revision]). [EMBEDKIT_MODEL]")
@@ -47,6 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
     var verify: String?
     @Option(help: "Engine and tokenization threads. [EMBEDKIT_THREADS, default: all cores]")
     var threads: Int?
+    @Flag(help: "Export OpenTelemetry traces (request → tokenize → queue → forward) over OTLP; the standard OTEL_EXPORTER_OTLP_* variables say where (default http://localhost:4318). [EMBEDKIT_OTEL_TRACES=1, default off]")
+    var otelTraces = false
     @Option(help: "Seconds allowed to read a request body (408 after). [EMBEDKIT_READ_TIMEOUT, default 30]")
     var readTimeout: Double?
     @Option(help: "Seconds before an idle connection is closed. [EMBEDKIT_IDLE_TIMEOUT, default 60]")
@@ -114,7 +118,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return model
         }
-        try await server.run()
+        let tracing = otelTraces || ["1", "true", "yes"].contains(env["EMBEDKIT_OTEL_TRACES"]?.lowercased() ?? "")
+        let services: [any Service] = tracing ? [try TraceExport.bootstrap()] : []
+        if tracing { logger.info("exporting OpenTelemetry traces to \(env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? env["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? "http://localhost:4318")") }
+        try await server.run(services: services)
     }
 }
 
@@ -122,4 +129,20 @@ struct ServeCommand: AsyncParsableCommand {
 struct VerificationFailed: Error, CustomStringConvertible {
     let report: VerificationReport
     var description: String { "the model does not match its reference; not serving\n" + report.summary }
+}
+
+/// `serve --otel-traces`: OpenTelemetry traces of each request (HTTP → tokenize → queue → forward)
+/// exported over OTLP by swift-otel. Where and how come from the standard variables
+/// (`OTEL_EXPORTER_OTLP_ENDPOINT`, default http://localhost:4318 over HTTP; `OTEL_EXPORTER_OTLP_PROTOCOL`
+/// http/protobuf, http/json or grpc; `OTEL_SERVICE_NAME`, default embedkit; `OTEL_TRACES_SAMPLER`...).
+/// Logs and metrics stay where they are (stderr, `/metrics`).
+enum TraceExport {
+    static func bootstrap() throws -> any Service {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "embedkit"
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.enabled = true
+        return try OTel.bootstrap(configuration: configuration)
+    }
 }
