@@ -74,11 +74,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // Fuzz targets (loaders, tokenizers, configs) for libFuzzer: scripts/fuzz.sh; replayed by FuzzTests.
+        .target(name: "FuzzHarness", dependencies: ["Formats", "Tokenizers", "Models", "Pipeline"]),
+        .executableTarget(name: "embedkit-fuzz", dependencies: ["FuzzHarness"]),
+
         // The one fixture locator of every test target (Tests/Fixtures and ../shared, relative to the package).
         .target(name: "TestFixtures", path: "Tests/TestFixtures"),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestFixtures"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "TestFixtures"]),
         .testTarget(name: "EmbedKitTests", dependencies: ["EmbedKit", "Pipeline", "Models", "Formats", "TestFixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestFixtures"]),
         .testTarget(name: "HubTests", dependencies: [

@@ -24,17 +24,26 @@ final class TokenizationWorkers: @unchecked Sendable {
         try await withSpan("tokenize") { _ in try await dispatch(body) }
     }
 
+    /// The result crosses from the worker thread to the awaiting task through a lock (besides the
+    /// continuation), so the hand-over of everything the tokenizer built is a synchronization
+    /// ThreadSanitizer sees too.
     private func dispatch<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        let box = Locked<Result<T, Error>?>(nil)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             condition.lock()
             defer { condition.unlock() }
             guard !stopping else {
                 continuation.resume(throwing: APIError(.serviceUnavailable, .unavailable, "the server is shutting down"))
                 return
             }
-            jobs.append { continuation.resume(with: Result { try body() }) }
+            jobs.append {
+                let result = Result { try body() }
+                box.withLock { $0 = result }
+                continuation.resume()
+            }
             condition.signal()
         }
+        return try box.withLock { $0! }.get()
     }
 
     /// Finishes the jobs queued, then ends the threads.

@@ -61,7 +61,8 @@ public indirect enum ResultJSON: Equatable, Sendable {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    /// JSON text for a string: quotes, backslashes and control characters escaped, the rest as is.
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

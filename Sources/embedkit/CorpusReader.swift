@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -167,29 +168,10 @@ final class CorpusReader {
         }
         var json: String {
             switch self {
-            case .string(let s): return JSONText.string(s)
+            case .string(let s): return ResultJSON.quote(s)
             case .integer(let n): return String(n)
             }
         }
-    }
-}
-
-/// JSON text for a string (quotes, backslashes and control characters escaped).
-enum JSONText {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
