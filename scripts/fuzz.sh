@@ -23,7 +23,7 @@ for target in "${targets[@]}"; do
   work=$(mktemp -d)
   cp "$repo/Tests/Fuzz/$target"/* "$work/"
   log="$work.log"
-  EMBEDKIT_FUZZ_TARGET="$target" "$bin" "$work" -max_total_time="$seconds" -print_final_stats=1 \
+  ASAN_OPTIONS=detect_leaks=0 EMBEDKIT_FUZZ_TARGET="$target" "$bin" "$work" -max_total_time="$seconds" -print_final_stats=1 \
     -rss_limit_mb=4096 -max_len=65536 -timeout=20 -detect_leaks=0 -artifact_prefix="$work/" >"$log" 2>&1 || true
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)

@@ -28,13 +28,16 @@ public enum PyTorchArchive {
         guard FileManager.default.fileExists(atPath: file) else { throw FormatError.fileNotFound(file) }
         try checkMagic(url, file: file)
 
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)[.size] as? NSNumber)?.intValue ?? 0
         let archive: Archive
         do {
+            try ZipDirectoryCheck.validate(url, fileSize: fileSize)
             archive = try Archive(url: url, accessMode: .read)
+        } catch let damaged as ZipDirectoryCheck.Damaged {
+            throw FormatError.malformed(file: file, reason: "not a readable zip archive (truncated or damaged): \(damaged.reason)")
         } catch {
             throw FormatError.malformed(file: file, reason: "not a readable zip archive (truncated or damaged): \(error)")
         }
-        let fileSize = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)[.size] as? NSNumber)?.intValue ?? 0
         var entries: [String: Entry] = [:]
         for entry in archive {
             guard entries.count < 1_000_000 else { throw FormatError.malformed(file: file, reason: "too many zip entries") }
