@@ -21,21 +21,22 @@ bin="$scratch/release/embedkit-fuzz"
 status=0
 for target in "${targets[@]}"; do
   work=$(mktemp -d)
+  art=$(mktemp -d)
   cp "$repo/Tests/Fuzz/$target"/* "$work/"
   log="$work.log"
   ASAN_OPTIONS=detect_leaks=0 EMBEDKIT_FUZZ_TARGET="$target" "$bin" "$work" -max_total_time="$seconds" -print_final_stats=1 \
-    -rss_limit_mb=4096 -max_len=65536 -timeout=20 -detect_leaks=0 -artifact_prefix="$work/" >"$log" 2>&1 || true
+    -rss_limit_mb=4096 -max_len=65536 -timeout=20 -detect_leaks=0 -artifact_prefix="$art/" >"$log" 2>&1 || true
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
-  corpus=$(ls "$work" | grep -cv -E '^(crash|leak|timeout|oom)-' || true)
-  found=$(ls "$work" | grep -E '^(crash|leak|timeout|oom)-' || true)
+  corpus=$(ls "$work" | wc -l)
+  found=$(ls "$art")
   echo "$target: ${execs} executions in ${seconds} s, coverage ${cov} edges (${ft} features), corpus ${corpus} inputs"
   if [ -n "$found" ]; then
     status=1
-    for f in $found; do cp "$work/$f" "$repo/Tests/Fuzz/$target/$f"; echo "  FOUND $f (saved in Tests/Fuzz/$target)"; done
-    grep -m 20 -E 'ERROR|SUMMARY|Fatal|#[0-9]+ ' "$log" | head -20 | sed 's/^/    /'
+    for f in $found; do cp "$art/$f" "$repo/Tests/Fuzz/$target/$f"; echo "  FOUND $f (saved in Tests/Fuzz/$target)"; done
+    grep -E 'runtime failure|ERROR|SUMMARY|Fatal' "$log" | head -10 | sed 's/^/    /' || true
   fi
-  rm -rf "$work" "$log"
+  rm -rf "$work" "$art" "$log"
 done
 exit $status
