@@ -1,5 +1,6 @@
 import ArgumentParser
 import EmbedKit
+import EmbedKitServer
 import Foundation
 import Hub
 import Tokenizers
@@ -49,15 +50,11 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
-/// The process's resident-set high-water mark: VmHWM from /proc/self/status on Linux (this program's
-/// own memory; getrusage's ru_maxrss also counts what the parent held before exec), else ru_maxrss.
+/// The process's resident-set high-water mark: VmHWM (this program's own memory; getrusage's ru_maxrss
+/// also counts what the parent held before exec), else ru_maxrss.
 enum PeakMemory {
     static var residentBytes: Int {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kib = Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") {
-            return kib * 1024
-        }
+        if let peak = ProcessMemory.peak { return peak }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss) * 1024

@@ -54,12 +54,6 @@ final class CorpusReader {
     /// Byte offset just past the last line returned.
     var offset: Int64 { fileOffset - Int64(end - start) }
 
-    /// The file's size in bytes.
-    var size: Int64 {
-        var st = stat()
-        return fstat(fd, &st) == 0 ? Int64(st.st_size) : -1
-    }
-
     /// Reads more bytes, keeping the unread part at the front of the buffer.
     private func fill() throws {
         if start > 0 {
