@@ -24,11 +24,14 @@ public enum FuzzHarness {
         }
     }
 
+    /// Removes this process's scratch folder (the files the loaders read).
+    public static func removeScratch() {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
     /// A scratch folder of this process.
     static let scratch: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("embedkit-fuzz-\(getpid())")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        FileManager.default.temporaryDirectory.appendingPathComponent("embedkit-fuzz-\(getpid())")
     }()
 
     /// The package's Tests/Fixtures, found from this file's path (fixtures are read, never written).
@@ -37,6 +40,7 @@ public enum FuzzHarness {
 
     /// pytorch_model.bin: the zip reader, then the restricted unpickler and tensor rebuild.
     static func pytorch(_ data: Data) {
+        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let url = scratch.appendingPathComponent("pytorch_model.bin")
         guard (try? data.write(to: url)) != nil else { return }
         _ = try? PyTorchArchive.load(url)
@@ -82,6 +86,7 @@ public enum FuzzHarness {
     /// modules.json (and the pipeline it names) in a copy of a small model folder.
     static func modules(_ data: Data) {
         let folder = scratch.appendingPathComponent("model")
+        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let source = fixtures.appendingPathComponent("jina-v2-tiny-en")
         if !FileManager.default.fileExists(atPath: folder.path) {
             try? FileManager.default.copyItem(at: source, to: folder)

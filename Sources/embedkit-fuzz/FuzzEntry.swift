@@ -49,6 +49,7 @@ struct FuzzEntry {
             }
         }
         for file in files { FuzzHarness.run(target, FileManager.default.contents(atPath: file) ?? Data()) }
+        FuzzHarness.removeScratch()
         print("\(target): \(files.count) inputs replayed")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// Every saved fuzz input (the seed corpora, and any crash the fuzzer found, kept as a regression) runs
 /// through its target without crashing: a crash would end this test process. `scripts/fuzz.sh` runs the
 /// targets under libFuzzer and AddressSanitizer.
-@Suite struct FuzzRegressionTests {
+@Suite(.serialized) struct FuzzRegressionTests {
     static let corpora = FixtureLocator.packageRoot.appendingPathComponent("Tests/Fuzz")
 
     @Test(arguments: FuzzHarness.targets)
@@ -17,5 +17,6 @@ import Testing
         for file in files {
             FuzzHarness.run(target, try Data(contentsOf: folder.appendingPathComponent(file)))
         }
+        FuzzHarness.removeScratch()
     }
 }
