@@ -68,6 +68,10 @@ struct ServeCommand: AsyncParsableCommand {
             if let v, v < 1 { throw ValidationError("--\(what) must be at least 1, got \(v)") }
             return v
         }
+        /// A flag, or its variable set to 1, true or yes.
+        func enabled(_ flag: Bool, _ name: String) -> Bool {
+            flag || ["1", "true", "yes"].contains(env[name]?.lowercased() ?? "")
+        }
 
         guard let modelID = try value(model, "EMBEDKIT_MODEL") else {
             throw ValidationError("give --model <folder or hub id> (or set EMBEDKIT_MODEL)")
@@ -92,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             config.maxMemory = bytes
         }
-        config.autoTruncate = autoTruncate || ["1", "true", "yes"].contains(env["EMBEDKIT_AUTO_TRUNCATE"]?.lowercased() ?? "")
+        config.autoTruncate = enabled(autoTruncate, "EMBEDKIT_AUTO_TRUNCATE")
         config.threads = try positive(value(threads, "EMBEDKIT_THREADS"), "threads")
         if let s = try value(readTimeout, "EMBEDKIT_READ_TIMEOUT") {
             guard s > 0 else { throw ValidationError("--read-timeout must be positive") }
@@ -118,7 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return model
         }
-        let tracing = otelTraces || ["1", "true", "yes"].contains(env["EMBEDKIT_OTEL_TRACES"]?.lowercased() ?? "")
+        let tracing = enabled(otelTraces, "EMBEDKIT_OTEL_TRACES")
         let services: [any Service] = tracing ? [try TraceExport.bootstrap()] : []
         if tracing { logger.info("exporting OpenTelemetry traces to \(env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? env["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? "http://localhost:4318")") }
         try await server.run(services: services)
