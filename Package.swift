@@ -5,11 +5,11 @@ import PackageDescription
 // Data path: Tokenizers → Formats → Compute → Models → Pipeline → EmbedKit → CLI / server.
 let package = Package(
     name: "EmbedKit",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v14), .iOS(.v17), .tvOS(.v17), .visionOS(.v1)],
     products: [
         .library(name: "EmbedKit", targets: ["EmbedKit"]),
-        .library(name: "Tokenizers", targets: ["Tokenizers"]),
-        .library(name: "EmbedKitEvaluation", targets: ["Evaluation"]),
+        .library(name: "EmbedKitTokenizers", targets: ["EmbedKitTokenizers"]),
+        .library(name: "EmbedKitEvaluation", targets: ["EmbedKitEvaluation"]),
         .library(name: "EmbedKitServer", targets: ["EmbedKitServer"]),
         .executable(name: "embedkit", targets: ["embedkit"]),
     ],
@@ -30,30 +30,30 @@ let package = Package(
     ],
     targets: [
         // HF tokenizers: normalizer → pre-tokenizer → model → post-processor. No engine dependency.
-        .target(name: "Tokenizers"),
+        .target(name: "EmbedKitTokenizers"),
         // Weight files: safetensors and PyTorch zip archives (restricted unpickler).
-        .target(name: "Formats", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "EmbedKitFormats", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // ISA-specific kernels: function-level target attributes + runtime CPU dispatch.
-        .target(name: "CKernels"),
+        .target(name: "EmbedKitCKernels"),
         // The only place with SIMD and threads: GEMM, attention, fused elementwise ops.
-        .target(name: "Compute", dependencies: ["CKernels"]),
+        .target(name: "EmbedKitCompute", dependencies: ["EmbedKitCKernels"]),
         // Transformer encoders: BERT, JinaBERT.
-        .target(name: "Models", dependencies: ["Formats", "Compute"]),
+        .target(name: "EmbedKitModels", dependencies: ["EmbedKitFormats", "EmbedKitCompute"]),
         // sentence-transformers modules: Transformer → Pooling → Dense → Normalize.
-        .target(name: "Pipeline", dependencies: ["Formats", "Compute", "Models"]),
+        .target(name: "EmbedKitPipeline", dependencies: ["EmbedKitFormats", "EmbedKitCompute", "EmbedKitModels"]),
         // Hugging Face Hub: ids, standard cache, offline mode.
-        .target(name: "Hub", dependencies: [
+        .target(name: "EmbedKitHub", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Public API: text preparation, batching, post-processing, one error type.
         .target(name: "EmbedKit", dependencies: [
-            "Tokenizers", "Formats", "Compute", "Models", "Pipeline", "Hub",
+            "EmbedKitTokenizers", "EmbedKitFormats", "EmbedKitCompute", "EmbedKitModels", "EmbedKitPipeline", "EmbedKitHub",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // MTEB 1.1.1-compatible metrics. Needs only an embedding function.
-        .target(name: "Evaluation"),
+        .target(name: "EmbedKitEvaluation"),
         // OpenAI- and TEI-compatible HTTP server.
         .target(name: "EmbedKitServer", dependencies: [
             "EmbedKit",
@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "embedkit", dependencies: [
-            "EmbedKit", "Evaluation", "EmbedKitServer", "Hub",
+            "EmbedKit", "EmbedKitEvaluation", "EmbedKitServer", "EmbedKitHub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "OTel", package: "swift-otel"),
@@ -75,24 +75,24 @@ let package = Package(
         ]),
 
         // Fuzz targets (loaders, tokenizers, configs) for libFuzzer: scripts/fuzz.sh; replayed by FuzzTests.
-        .target(name: "FuzzHarness", dependencies: ["Formats", "Tokenizers", "Models", "Pipeline"]),
-        .executableTarget(name: "embedkit-fuzz", dependencies: ["FuzzHarness"]),
+        .target(name: "EmbedKitFuzzHarness", dependencies: ["EmbedKitFormats", "EmbedKitTokenizers", "EmbedKitModels", "EmbedKitPipeline"]),
+        .executableTarget(name: "embedkit-fuzz", dependencies: ["EmbedKitFuzzHarness"]),
 
         // The one fixture locator of every test target (Tests/Fixtures and ../shared, relative to the package).
-        .target(name: "TestFixtures", path: "Tests/TestFixtures"),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestFixtures"]),
-        .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "TestFixtures"]),
-        .testTarget(name: "EmbedKitTests", dependencies: ["EmbedKit", "Pipeline", "Models", "Formats", "TestFixtures"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestFixtures"]),
+        .target(name: "EmbedKitTestFixtures", path: "Tests/EmbedKitTestFixtures"),
+        .testTarget(name: "TokenizersTests", dependencies: ["EmbedKitTokenizers", "EmbedKitTestFixtures"]),
+        .testTarget(name: "FormatsTests", dependencies: ["EmbedKitFormats", "EmbedKitTestFixtures"]),
+        .testTarget(name: "ComputeTests", dependencies: ["EmbedKitCompute"]),
+        .testTarget(name: "FuzzTests", dependencies: ["EmbedKitFuzzHarness", "EmbedKitTestFixtures"]),
+        .testTarget(name: "EmbedKitTests", dependencies: ["EmbedKit", "EmbedKitPipeline", "EmbedKitModels", "EmbedKitFormats", "EmbedKitTestFixtures"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["EmbedKitEvaluation", "EmbedKitTestFixtures"]),
         .testTarget(name: "HubTests", dependencies: [
-            "Hub", "EmbedKit", "Evaluation", "TestFixtures",
+            "EmbedKitHub", "EmbedKit", "EmbedKitEvaluation", "EmbedKitTestFixtures",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "ServerTests", dependencies: [
-            "EmbedKitServer", "EmbedKit", "TestFixtures",
+            "EmbedKitServer", "EmbedKit", "EmbedKitTestFixtures",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

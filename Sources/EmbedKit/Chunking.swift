@@ -1,4 +1,4 @@
-import Pipeline
+import EmbedKitPipeline
 
 /// Where chunks may end.
 public enum ChunkBoundaries: Sendable, Equatable {

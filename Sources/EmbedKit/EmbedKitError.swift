@@ -1,7 +1,7 @@
-import Formats
-import Models
-import Pipeline
-import Tokenizers
+import EmbedKitFormats
+import EmbedKitModels
+import EmbedKitPipeline
+import EmbedKitTokenizers
 
 /// The one error type of the public API, with messages a user can act on. Errors of the inner
 /// modules (tokenizer files, weight files, model configs, modules.json) arrive wrapped in it.

@@ -1,11 +1,11 @@
 import Foundation
-import Hub
+import EmbedKitHub
 import Logging
-import Pipeline
-import Tokenizers
+import EmbedKitPipeline
+import EmbedKitTokenizers
 
-public typealias Encoding = Tokenizers.Encoding
-public typealias Tokenizer = Tokenizers.Tokenizer
+public typealias Encoding = EmbedKitTokenizers.Encoding
+public typealias Tokenizer = EmbedKitTokenizers.Tokenizer
 
 /// A sentence-transformers model loaded from a folder or a Hugging Face Hub id.
 /// Thread-safe: one loaded model serves many concurrent callers.

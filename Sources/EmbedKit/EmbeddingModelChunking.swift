@@ -1,4 +1,4 @@
-import Pipeline
+import EmbedKitPipeline
 
 /// Long documents: chunks with a vector each (late chunking or independent) and the overflow policy.
 /// Both go through the one engine core (`forwardAll` → `forward`) and the one post-processing.

@@ -1,5 +1,5 @@
 import Foundation
-import Pipeline
+import EmbedKitPipeline
 
 /// What happens to a sentence vector after the model's own modules (Pooling, Dense, Normalize):
 /// Matryoshka truncation to `dimensions`, then L2 normalization if asked, in sentence-transformers'

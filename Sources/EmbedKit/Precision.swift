@@ -1,4 +1,4 @@
-import Compute
+import EmbedKitCompute
 
 /// The precision a model computes in, chosen at load (weights are converted once, then).
 ///

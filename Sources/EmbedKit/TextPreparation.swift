@@ -1,7 +1,7 @@
 import Foundation
-import Hub
-import Pipeline
-import Tokenizers
+import EmbedKitHub
+import EmbedKitPipeline
+import EmbedKitTokenizers
 
 /// One input ready for the engine: token ids (special tokens included), already checked against the
 /// vocabulary and the length limit. Only `TextPreparation` makes them, so the engine never re-checks.

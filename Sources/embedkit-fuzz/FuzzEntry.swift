@@ -1,4 +1,4 @@
-import FuzzHarness
+import EmbedKitFuzzHarness
 import Foundation
 
 // Built with `-sanitize=fuzzer -DFUZZING` (scripts/fuzz.sh): hands control to libFuzzer's driver on the

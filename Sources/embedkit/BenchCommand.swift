@@ -2,8 +2,8 @@ import ArgumentParser
 import EmbedKit
 import EmbedKitServer
 import Foundation
-import Hub
-import Tokenizers
+import EmbedKitHub
+import EmbedKitTokenizers
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

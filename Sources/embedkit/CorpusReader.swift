@@ -1,5 +1,5 @@
 import ArgumentParser
-import Evaluation
+import EmbedKitEvaluation
 import Foundation
 #if canImport(Glibc)
 import Glibc

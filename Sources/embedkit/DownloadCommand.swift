@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Hub
+import EmbedKitHub
 
 /// `embedkit download org/name[@revision]`: fetches the files a sentence-transformers model needs into the
 /// Hugging Face cache (shared with Python's huggingface_hub) and prints the snapshot folder.

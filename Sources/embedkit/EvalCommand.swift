@@ -1,6 +1,6 @@
 import ArgumentParser
 import EmbedKit
-import Evaluation
+import EmbedKitEvaluation
 import Foundation
 
 /// `embedkit eval <task-type>`: mteb 1.1.1-compatible evaluation of a model on local JSON-lines data.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import EmbedKit
 import Foundation
-import Hub
+import EmbedKitHub
 
 /// `--model` and `--threads`, shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {

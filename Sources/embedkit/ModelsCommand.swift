@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Hub
+import EmbedKitHub
 
 /// `embedkit models`: the models in the Hugging Face cache, with their size on disk.
 struct ModelsCommand: AsyncParsableCommand {

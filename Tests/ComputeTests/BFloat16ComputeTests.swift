@@ -1,4 +1,4 @@
-import Compute
+import EmbedKitCompute
 import Testing
 
 /// bf16 compute (`ComputePrecision.bf16`): weights and activations rounded to bf16 (nearest even),

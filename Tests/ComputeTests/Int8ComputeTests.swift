@@ -1,4 +1,4 @@
-import Compute
+import EmbedKitCompute
 import Testing
 
 /// int8 compute (`ComputePrecision.int8`): per-output-channel symmetric int8 weights, rows quantized

@@ -1,4 +1,4 @@
-import Compute
+import EmbedKitCompute
 import Testing
 
 /// y = act(x·Wᵀ + b) + residual in Double.

@@ -1,4 +1,4 @@
-import Compute
+import EmbedKitCompute
 import Foundation
 import Testing
 

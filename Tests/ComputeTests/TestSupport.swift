@@ -1,4 +1,4 @@
-import Compute
+import EmbedKitCompute
 
 /// Deterministic pseudo-random floats in [-1, 1) (SplitMix64), so failures reproduce.
 struct Rand {

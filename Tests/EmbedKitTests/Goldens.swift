@@ -1,5 +1,5 @@
 import Foundation
-import TestFixtures
+import EmbedKitTestFixtures
 
 /// golden.json of a fixture folder (see ../shared/fixtures/README.md).
 struct Golden: Decodable {

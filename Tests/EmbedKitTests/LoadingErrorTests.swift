@@ -1,7 +1,7 @@
 import EmbedKit
 import Foundation
 import Testing
-import TestFixtures
+import EmbedKitTestFixtures
 
 /// Broken model folders give one clear error naming the file, never a crash.
 @Suite struct LoadingErrorTests {

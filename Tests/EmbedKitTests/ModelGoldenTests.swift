@@ -1,8 +1,8 @@
-import Compute
-import Formats
+import EmbedKitCompute
+import EmbedKitFormats
 import Foundation
-import Models
-import Pipeline
+import EmbedKitModels
+import EmbedKitPipeline
 import Testing
 
 /// The Models + Pipeline layers against the goldens, fed the golden token ids (no tokenizer involved).

@@ -1,4 +1,4 @@
-import Compute
+import EmbedKitCompute
 import EmbedKit
 import Foundation
 import Testing

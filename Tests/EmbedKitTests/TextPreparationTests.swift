@@ -1,6 +1,6 @@
 import EmbedKit
 import Foundation
-import TestFixtures
+import EmbedKitTestFixtures
 import Testing
 
 /// Text preparation without weights: transformers' tokenizer_config.json rewrites, prompts, offsets into

@@ -1,4 +1,4 @@
-import Evaluation
+import EmbedKitEvaluation
 import Testing
 
 /// Retrieval over chunked documents: a document scores its best chunk (the late-chunking paper's way).

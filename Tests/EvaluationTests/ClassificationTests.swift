@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Evaluation
+import EmbedKitEvaluation
 
 /// Undersampling (bit-exact) and logistic regression (tolerance) against mteb 1.1.1 + sklearn 1.3.2.
 @Suite struct ClassificationTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Evaluation
+import EmbedKitEvaluation
 
 /// V-measure (exact, given assignments) and MiniBatchKMeans (tolerance) against mteb 1.1.1 + sklearn 1.3.2.
 @Suite struct ClusteringTests {

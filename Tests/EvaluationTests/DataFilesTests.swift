@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Evaluation
+import EmbedKitEvaluation
 
 /// Data-file readers, typed errors, result JSON and the mteb results layout.
 @Suite struct DataFilesTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Evaluation
+import EmbedKitEvaluation
 
 /// STS, pair classification, reranking and retrieval against mteb 1.1.1 on the shared fixtures.
 @Suite struct DeterministicMetricsTests {

@@ -1,5 +1,5 @@
 import Testing
-import Evaluation
+import EmbedKitEvaluation
 
 /// The L-BFGS solver behind logistic regression, on problems with known minima.
 @Suite struct OptimizerTests {

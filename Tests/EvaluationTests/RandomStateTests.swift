@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Evaluation
+import EmbedKitEvaluation
 
 /// numpy RandomState(42) test vectors recorded by mteb_reference.py.
 @Suite struct RandomStateTests {

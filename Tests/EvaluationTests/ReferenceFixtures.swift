@@ -1,7 +1,7 @@
 import Foundation
-import Evaluation
+import EmbedKitEvaluation
 import Testing
-import TestFixtures
+import EmbedKitTestFixtures
 
 /// mteb 1.1.1's outputs on fixed synthetic embeddings: <package>/../shared/mteb-reference.
 /// `fixtures.json` holds the inputs (text → float32 embedding, per-task data), `reference.json` mteb's outputs.

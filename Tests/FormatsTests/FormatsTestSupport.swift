@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import Formats
-import TestFixtures
+import EmbedKitFormats
+import EmbedKitTestFixtures
 
 /// Locations of the fixtures, found from this file's path.
 enum Fixtures {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Formats
+import EmbedKitFormats
 
 /// pytorch_model.bin (torch.save zip archives) against values torch itself loaded
 /// (scripts/formats_reference.py).

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Formats
+import EmbedKitFormats
 
 /// model.safetensors against values the `safetensors` Python package read
 /// (scripts/formats_reference.py), and hand-built damaged files.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Formats
+import EmbedKitFormats
 
 /// The restricted unpickler on hand-built pickles: hostile globals are refused by name before
 /// anything runs, damaged pickles give `malformed`, limits hold.

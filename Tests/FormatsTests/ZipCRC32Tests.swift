@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Formats
+import EmbedKitFormats
 
 @Suite struct ZipCRC32Tests {
     @Test func knownVectors() {

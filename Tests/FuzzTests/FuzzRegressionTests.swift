@@ -1,6 +1,6 @@
-import FuzzHarness
+import EmbedKitFuzzHarness
 import Foundation
-import TestFixtures
+import EmbedKitTestFixtures
 import Testing
 
 /// Every saved fuzz input (the seed corpora, and any crash the fuzzer found, kept as a regression) runs

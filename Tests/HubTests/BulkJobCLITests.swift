@@ -1,5 +1,5 @@
 import Foundation
-import TestFixtures
+import EmbedKitTestFixtures
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import Foundation
-import Hub
+import EmbedKitHub
 import Testing
 
 /// The built `embedkit` executable next to the test bundle (swift test builds it), if any.

@@ -1,7 +1,7 @@
 import EmbedKit
-import Evaluation
+import EmbedKitEvaluation
 import Foundation
-import TestFixtures
+import EmbedKitTestFixtures
 import Testing
 
 /// `embedkit eval retrieval --chunking truncate|independent|late --chunk-tokens N` on a corpus of long

@@ -1,6 +1,6 @@
 import EmbedKit
 import Foundation
-import Hub
+import EmbedKitHub
 import Testing
 
 /// dmeta-tiny's golden.json: sentence-transformers' vectors for each text.

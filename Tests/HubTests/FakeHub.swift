@@ -1,6 +1,6 @@
 import Foundation
-import TestFixtures
-import Hub
+import EmbedKitTestFixtures
+import EmbedKitHub
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Hub
+import EmbedKitHub
 import Testing
 
 /// Hex SHA-256 of bytes (swift-crypto), as the Hub names blobs.

@@ -1,5 +1,5 @@
 import Foundation
-import Hub
+import EmbedKitHub
 import Testing
 
 /// Python's huggingface_hub, when installed, as the reference for the cache layout.

@@ -1,5 +1,5 @@
 import Foundation
-import Hub
+import EmbedKitHub
 import Testing
 
 @Suite struct ResilienceTests {

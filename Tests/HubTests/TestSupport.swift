@@ -1,5 +1,5 @@
 import Foundation
-import Hub
+import EmbedKitHub
 
 /// A fresh cache folder and a started FakeHub serving `someorg/dmeta-tiny`; both cleaned up afterwards.
 struct HubFixture {

@@ -5,7 +5,7 @@ import FoundationNetworking
 import Hummingbird
 import Logging
 import NIOCore
-import TestFixtures
+import EmbedKitTestFixtures
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import Foundation
-import TestFixtures
+import EmbedKitTestFixtures
 import Testing
 
 /// `embedkit verify` exit codes and report, `serve --verify` refusing a model that differs from its

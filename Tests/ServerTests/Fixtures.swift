@@ -1,7 +1,7 @@
 import EmbedKit
 import EmbedKitServer
 import Foundation
-import TestFixtures
+import EmbedKitTestFixtures
 
 /// The tiny real models of Tests/Fixtures and their sentence-transformers goldens.
 enum Fixtures {

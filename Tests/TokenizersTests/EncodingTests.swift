@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Tokenizers
+import EmbedKitTokenizers
 
 /// Tokens, offsets, type ids, truncation and decoding on the fixtures (values from HF tokenizers 0.19.1).
 @Suite struct EncodingTests {

@@ -1,5 +1,5 @@
 import Foundation
-import TestFixtures
+import EmbedKitTestFixtures
 
 /// Locates the test fixtures and reads golden.json.
 enum Fixtures {

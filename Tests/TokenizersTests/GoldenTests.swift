@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Tokenizers
+import EmbedKitTokenizers
 
 /// Every `input_ids` of every golden.json, as sentence-transformers produced them.
 @Suite struct GoldenTests {

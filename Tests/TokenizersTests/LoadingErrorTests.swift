@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Tokenizers
+import EmbedKitTokenizers
 
 /// Bad tokenizer files give a typed error naming the file and component, never a crash.
 @Suite struct LoadingErrorTests {

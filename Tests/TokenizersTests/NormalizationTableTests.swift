@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Tokenizers
+import EmbedKitTokenizers
 
 /// The generated fast-path table must agree with the normalizer it lets the tokenizer skip.
 @Suite struct NormalizationTableTests {

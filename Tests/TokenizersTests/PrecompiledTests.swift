@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Tokenizers
+import EmbedKitTokenizers
 
 /// The SentencePiece `Precompiled` normalizer (XLM-R / multilingual-e5 family): an nmt_nfkc charsmap
 /// with a Unigram model, against the ids HF tokenizers 0.19.1 gives (scripts/dev/make_precompiled_fixture.py).

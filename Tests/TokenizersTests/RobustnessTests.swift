@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Tokenizers
+import EmbedKitTokenizers
 
 /// Any Unicode input tokenizes without crashing, in every fixture's pipeline.
 @Suite struct RobustnessTests {

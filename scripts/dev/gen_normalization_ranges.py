@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates Sources/Tokenizers/Normalizers/NormalizationStableRanges.swift.
+"""Generates Sources/EmbedKitTokenizers/Normalizers/NormalizationStableRanges.swift.
 
 For each Unicode normalization form, the ranges of scalars that are certainly left alone by it,
 whatever surrounds them: assigned (in this Python's Unicode version), canonical combining class 0,
@@ -83,7 +83,7 @@ def main():
     for form in FORMS:
         emit(form.lower() + "JoinsPrevious", joins_previous_ranges(form, second))
     lines.append("}")
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "Tokenizers", "Normalizers",
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "EmbedKitTokenizers", "Normalizers",
                         "NormalizationStableRanges.swift")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")

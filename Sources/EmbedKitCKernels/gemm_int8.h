@@ -1,0 +1,150 @@
+// int8 GEMM (EK_DT_I8_QUADS), part of the kernel template: included once per family.
+// A rows are quantized per row (symmetric: q = round(x·127/max|x|)) and stored shifted to unsigned
+// (q + 128), so VPDPBUSD (u8 × s8, four products per int32 lane) applies; the shift is taken back with
+// the weight's column sums: Σ (q_a + 128)·q_w = Σ q_a·q_w + 128·Σ q_w.
+
+// Per-row scales of `rows` rows of k floats: max|x|/127 (0 for an all-zero row), and their inverses.
+static EK_TARGET void row_scales(const float *a, long lda, int rows, int k, float *scales, float *inverses) {
+    for (int r = 0; r < rows; r++) {
+        const float *x = a + (long)r * lda;
+        float absmax = 0;
+        int i = 0;
+#if EK_DPBUSD
+        __m512 m = _mm512_setzero_ps();
+        for (; i + 16 <= k; i += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
+        absmax = _mm512_reduce_max_ps(m);
+#endif
+        for (; i < k; i++) { float v = x[i] < 0 ? -x[i] : x[i]; absmax = v > absmax ? v : absmax; }
+        scales[r] = absmax > 0 ? absmax / 127.0f : 0.0f;
+        inverses[r] = absmax > 0 ? 127.0f / absmax : 0.0f;
+    }
+}
+
+// Columns k0 ..< k0+kc of `rows` rows (kc a multiple of 4) to u8, q + 128 with q = round(x·inverse),
+// at dst with row stride ld; columns at or past k are 128 (zero).
+static EK_TARGET void quantize_a_rows(const float *a, long lda, int rows, int k, int k0, int kc, const float *inverses,
+                                      uint8_t *dst, int ld) {
+    for (int r = 0; r < rows; r++) {
+        const float *x = a + (long)r * lda;
+        uint8_t *out = dst + (long)r * ld;
+        const float inv = inverses[r];
+        const int end = k - k0 < kc ? k - k0 : kc;
+        int i = 0;
+#if EK_DPBUSD
+        __m512 vinv = _mm512_set1_ps(inv);
+        __m512i shift = _mm512_set1_epi32(128);
+        for (; i + 16 <= end; i += 16) {
+            __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + k0 + i), vinv)); // nearest even
+            _mm_storeu_si128((__m128i *)(out + i), _mm512_cvtusepi32_epi8(_mm512_add_epi32(q, shift)));
+        }
+#endif
+        for (; i < end; i++) out[i] = (uint8_t)((int)__builtin_nearbyintf(x[k0 + i] * inv) + 128);
+        for (; i < kc; i++) out[i] = 128;
+    }
+}
+
+// acc[r][j] = Σ_q Σ_t a[r][4q + t] · b[q][j][t] over kq quad rows, for an 8×32 tile (int32), then
+// c[r][j] = (acc - 128·colsum[j]) · ascale[r] · wscale[j] (+ c when accumulating K blocks).
+static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8_t *b, const float *wscale,
+                                   const int32_t *colsum, const float *ascale, float *c, long ldc, int mr, int nr,
+                                   int first) {
+#if EK_DPBUSD
+    __m512i acc[EK_MR][2];
+    const uint8_t *ap[EK_MR];
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+        ap[r] = a + (long)(r < mr ? r : 0) * lda;
+        acc[r][0] = _mm512_setzero_si512();
+        acc[r][1] = _mm512_setzero_si512();
+    }
+    for (int q = 0; q < kq; q++) {
+        __m512i b0 = _mm512_loadu_si512(b + (long)q * 128), b1 = _mm512_loadu_si512(b + (long)q * 128 + 64);
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+            int32_t quad;
+            memcpy(&quad, ap[r] + 4 * (long)q, 4);
+            __m512i av = _mm512_set1_epi32(quad);
+            acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], av, b0);
+            acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], av, b1);
+        }
+    }
+    __mmask16 m0, m1;
+    panel_masks(nr, &m0, &m1);
+    __m512 ws0 = _mm512_loadu_ps(wscale), ws1 = _mm512_loadu_ps(wscale + 16);
+    __m512i cs0 = _mm512_slli_epi32(_mm512_loadu_si512(colsum), 7), cs1 = _mm512_slli_epi32(_mm512_loadu_si512(colsum + 16), 7);
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+        if (r >= mr) break;
+        float *cr = c + r * ldc;
+        __m512 s = _mm512_set1_ps(ascale[r]);
+        __m512i i0 = acc[r][0], i1 = acc[r][1];
+        if (first) { i0 = _mm512_sub_epi32(i0, cs0); i1 = _mm512_sub_epi32(i1, cs1); }
+        store_panel_row(cr, m0, m1, _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i0), s), ws0),
+                        _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i1), s), ws1), !first);
+    }
+#elif EK_SMMLA
+    (void)colsum;
+    ukr_i8_smmla(kq, a, lda, b, wscale, ascale, c, ldc, mr, nr, first);
+#elif EK_SDOT
+    (void)colsum;
+    ukr_i8_sdot(kq, a, lda, b, wscale, ascale, c, ldc, mr, nr, first);
+#else
+    for (int r = 0; r < mr; r++) {
+        float *cr = c + r * ldc;
+        for (int j = 0; j < nr; j++) {
+            int32_t sum = first ? -128 * colsum[j] : 0;
+            for (int q = 0; q < kq; q++)
+                for (int t = 0; t < 4; t++) sum += (int32_t)a[(long)r * lda + 4 * q + t] * (int32_t)b[(long)q * 128 + 4 * j + t];
+            float y = (float)sum * ascale[r] * wscale[j];
+            cr[j] = first ? y : cr[j] + y;
+        }
+    }
+#endif
+}
+
+static EK_TARGET void gemm_i8_quads(const ek_gemm_args *g) {
+    const int k = g->k, n = g->n, kpad = (k + 3) / 4 * 4;
+    const long stride = 256 + (long)kpad * EK_NR;   // bytes per packed panel
+    const int epilogue = g->bias || g->act != EK_ACT_NONE || g->residual;
+    // K blocks of at most 2·EK_KC values keep a panel's block (128 bytes per 4 values) within L1.
+    const int passes = (kpad + 2 * EK_KC - 1) / (2 * EK_KC);
+    const int kstep = ((kpad + passes - 1) / passes + 3) / 4 * 4;
+    // Quantized rows of one row block, whole (quantized once); without heap memory, one register
+    // tile's rows of one K block at a time on the stack.
+    uint8_t *whole = (uint8_t *)malloc((size_t)EK_MC * kpad);
+    uint8_t small[EK_MR * 2 * EK_KC];
+    const int mc = whole ? EK_MC : EK_MR;
+    float ascale[EK_MC], ainv[EK_MC];
+    // Row blocks outermost, so each block is quantized once for all the panels (int8 panels are a
+    // quarter of fp32's bytes: the weight of a whole layer stays in L2 while a block sweeps it).
+    for (int ic = g->m0; ic < g->m1; ic += mc) {
+        const int iend = ic + mc < g->m1 ? ic + mc : g->m1;
+        const float *arows = g->a + (long)ic * g->lda;
+        row_scales(arows, g->lda, iend - ic, k, ascale, ainv);
+        if (whole) quantize_a_rows(arows, g->lda, iend - ic, k, 0, kpad, ainv, whole, kpad);
+        for (int jc = g->p0; jc < g->p1; jc += EK_NCP) {
+            const int jend = jc + EK_NCP < g->p1 ? jc + EK_NCP : g->p1;
+            for (int pc = 0; pc < kpad; pc += kstep) {
+                const int kc = kpad - pc < kstep ? kpad - pc : kstep;
+                const int last = pc + kc >= kpad;
+                if (!whole) quantize_a_rows(arows, g->lda, iend - ic, k, pc, kc, ainv, small, kc);
+                const uint8_t *ablock = whole ? whole + pc : small;
+                const int lda = whole ? kpad : kc;
+                for (int p = jc; p < jend; p++) {
+                    const uint8_t *panel = (const uint8_t *)g->b + (long)p * stride;
+                    const int col = p * EK_NR, nr = n - col < EK_NR ? n - col : EK_NR;
+                    for (int r = ic; r < iend; r += EK_MR) {
+                        const int mr = iend - r < EK_MR ? iend - r : EK_MR;
+                        float *c = g->c + (long)r * g->ldc + col;
+                        ukr_i8_quads(kc / 4, ablock + (long)(r - ic) * lda, lda, (const int8_t *)(panel + 256) + (long)pc * EK_NR,
+                                     (const float *)panel, (const int32_t *)(panel + 128), ascale + (r - ic), c, g->ldc,
+                                     mr, nr, pc == 0);
+                        if (last && epilogue) {
+                            for (int rr = 0; rr < mr; rr++)
+                                epilogue_row(c + (long)rr * g->ldc, nr, g->bias ? g->bias + col : NULL, g->act,
+                                             g->residual ? g->residual + (long)(r + rr) * g->ldr + col : NULL);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    free(whole);
+}

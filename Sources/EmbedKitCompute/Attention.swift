@@ -1,0 +1,67 @@
+import EmbedKitCKernels
+import Foundation
+
+/// Multi-head self-attention over a batch of variable-length sequences (no padding rows), with an
+/// optional symmetric ALiBi bias −slope_h·|i−j|. Keys of other sequences are never seen, which is
+/// the same as HF's key-padding mask.
+///
+/// Flash-style: per (sequence, head, block of query rows) the kernel streams 256-key blocks of K and V,
+/// computes the QKᵀ block with the GEMM micro-kernel, updates a running softmax (max, sum) and
+/// accumulates P·V. Scores are never materialised beyond one 96×256 block; a job holds its sequence's
+/// packed K and V (O(L·d) floats), never an L×L matrix.
+public enum Attention {
+    /// ALiBi slopes for `heads` heads, as the JinaBERT reference computes them (any head count).
+    public static func alibiSlopes(heads: Int) -> [Float] {
+        func powerOfTwo(_ n: Int) -> [Double] {
+            let start = pow(2.0, -8.0 / Double(n))
+            return (1...n).map { pow(start, Double($0)) }
+        }
+        if heads <= 0 { return [] }
+        let p = 1 << Int(floor(log2(Double(heads))))
+        if p == heads { return powerOfTwo(heads).map(Float.init) }
+        let extra = powerOfTwo(2 * p).enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        return (powerOfTwo(p) + extra.prefix(heads - p)).map(Float.init)
+    }
+
+    /// out[t, h·d ..< (h+1)·d] = softmax(q·kᵀ·scale + bias)·v per sequence and head.
+    /// `q`, `k`, `v` rows are `rowStride` floats apart (e.g. a fused [tokens, 3H] QKV buffer);
+    /// `out` rows are `heads·headDim` floats apart.
+    public static func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                               rowStride: Int, out: UnsafeMutablePointer<Float>,
+                               batch: SequenceBatch, heads: Int, headDim: Int, scale: Float,
+                               alibiSlopes: [Float]?, pool: ThreadPool) {
+        precondition(alibiSlopes == nil || alibiSlopes!.count >= heads, "Attention: \(alibiSlopes!.count) ALiBi slopes for \(heads) heads")
+        if heads <= 0 || headDim <= 0 { return }
+        let outStride = heads * headDim
+        let block = Int(ek_attention_query_block())
+        // Jobs: (sequence, head, range of query blocks), longest sequences first. Each job packs its
+        // sequence's K and V once, so query ranges are only split when there are too few jobs
+        // (fewer than 4 per thread) to keep every thread busy.
+        let active = batch.lengths.filter { $0 > 0 }
+        let wanted = 4 * pool.threads
+        var jobs: [(seq: Int, head: Int, q0: Int, q1: Int)] = []
+        for s in batch.lengths.indices.sorted(by: { batch.lengths[$0] > batch.lengths[$1] }) {
+            let len = batch.lengths[s]
+            if len == 0 { continue }
+            let blocks = (len + block - 1) / block
+            let split = min(blocks, max(1, (wanted + active.count * heads - 1) / (active.count * heads)))
+            let per = (blocks + split - 1) / split * block
+            for q0 in stride(from: 0, to: len, by: per) {
+                for h in 0..<heads { jobs.append((s, h, q0, min(len, q0 + per))) }
+            }
+        }
+        let isa = pool.isa
+        jobs.withUnsafeBufferPointer { jobs in
+            pool.parallelFor(jobs.count) { i in
+                let job = jobs[i]
+                let base = batch.offsets[job.seq], len = batch.lengths[job.seq]
+                let col = job.head * headDim
+                let status = ek_attention(isa, q + base * rowStride + col, k + base * rowStride + col,
+                                          v + base * rowStride + col, Int32(rowStride), out + base * outStride + col,
+                                          Int32(outStride), Int32(len), Int32(headDim), Int32(job.q0), Int32(job.q1),
+                                          scale, alibiSlopes?[job.head] ?? 0)
+                if status != 0 { fatalError("Attention: out of memory for a \(len)-token block") }
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import EmbedKitCKernels
+import Foundation
+
+/// Runs data-parallel loops on a fixed number of threads (Dispatch's reusable worker threads; no
+/// thread is created per call) and carries the kernel family used by the operations it runs.
+public final class ThreadPool: @unchecked Sendable {
+    public let threads: Int
+    /// Kernel family for operations run with this pool; nil = `ComputeBackend.active`.
+    public let backend: ComputeBackend?
+
+    /// `threads` nil or 0: all available cores. `backend` nil: the process-wide choice
+    /// (`ComputeBackend.active`). An unsupported `backend` falls back to the process-wide choice.
+    public init(threads: Int? = nil, backend: ComputeBackend? = nil) {
+        let n = threads ?? 0
+        self.threads = n > 0 ? n : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        self.backend = backend
+    }
+
+    public static let shared = ThreadPool()
+
+    /// The family operations on this pool actually use.
+    public var resolvedBackend: ComputeBackend { ComputeBackend(isa: isa) }
+
+    var isa: Int32 { ek_resolve_isa(backend?.isa ?? -1) }
+
+    /// Calls `body(i)` for i in 0..<count, spread over at most `threads` threads. Items are handed out
+    /// dynamically, so a thread slowed down by other load does fewer of them.
+    public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if threads == 1 || count == 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            if count <= threads {
+                DispatchQueue.concurrentPerform(iterations: count) { body($0) }
+                return
+            }
+            let next = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+            next.initialize(to: 0)
+            defer { next.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
+                    let i = ek_atomic_fetch_add(next, 1)
+                    if i >= count { break }
+                    body(i)
+                }
+            }
+        }
+    }
+
+    /// Splits 0..<count into about `threads` contiguous chunks and calls `body(range)` for each.
+    public func parallelChunks(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let chunks = max(1, min(threads, count / max(1, minimumChunk)))
+        if chunks == 1 { body(0..<count); return }
+        let per = (count + chunks - 1) / chunks
+        parallelFor(chunks) { c in
+            let lo = c * per, hi = min(count, lo + per)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+}

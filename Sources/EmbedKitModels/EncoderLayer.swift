@@ -1,0 +1,76 @@
+import EmbedKitCompute
+
+/// One transformer block (post-LayerNorm), in one of the three variants.
+struct EncoderLayer: Sendable {
+    enum FeedForward: Sendable {
+        /// BERT: GELU(x·W₁ᵀ + b₁)·W₂ᵀ + b₂.
+        case gelu(intermediate: Linear, output: Linear)
+        /// GEGLU: (GELU(gate) ⊙ up)·W₂ᵀ + b₂ with [gate | up] = x·Wgᵀ (gate first).
+        case geglu(gated: Linear, output: Linear)
+
+        var isGated: Bool {
+            if case .geglu = self { return true }
+            return false
+        }
+    }
+
+    /// Fused [Q | K | V] projection, [3H, H].
+    let qkv: Linear
+    let attentionOutput: Linear
+    let attentionNorm: LayerNormWeights
+    let feedForward: FeedForward
+    let outputNorm: LayerNormWeights
+}
+
+/// Per-forward scratch buffers, sized for `tokens` rows.
+final class Workspace {
+    let hidden: UnsafeMutablePointer<Float>     // [T, H]   layer input / output
+    let qkv: UnsafeMutablePointer<Float>        // [T, 3H]
+    let context: UnsafeMutablePointer<Float>    // [T, H]
+    let projected: UnsafeMutablePointer<Float>  // [T, H]
+    let wide: UnsafeMutablePointer<Float>       // [T, 2I], GEGLU layers only
+    let inner: UnsafeMutablePointer<Float>      // [T, I]
+    private let sizes: [Int]
+
+    /// `gated`: some layer has a GEGLU feed-forward (it needs `wide`).
+    init(tokens: Int, hidden h: Int, intermediate i: Int, gated: Bool) {
+        sizes = [tokens * h, tokens * 3 * h, tokens * h, tokens * h, gated ? tokens * 2 * i : 0, tokens * i]
+        hidden = .allocate(capacity: max(1, sizes[0]))
+        qkv = .allocate(capacity: max(1, sizes[1]))
+        context = .allocate(capacity: max(1, sizes[2]))
+        projected = .allocate(capacity: max(1, sizes[3]))
+        wide = .allocate(capacity: max(1, sizes[4]))
+        inner = .allocate(capacity: max(1, sizes[5]))
+    }
+
+    deinit {
+        for p in [hidden, qkv, context, projected, wide, inner] { p.deallocate() }
+    }
+}
+
+extension EncoderLayer {
+    /// ws.hidden ← layer(ws.hidden) for every token of `batch`.
+    func forward(_ ws: Workspace, batch: SequenceBatch, heads: Int, hiddenSize h: Int,
+                 alibiSlopes: [Float]?, pool: ThreadPool) {
+        let t = batch.totalTokens
+        qkv.apply(ws.hidden, rows: t, into: ws.qkv, pool: pool)
+        let headDim = h / heads
+        Attention.forward(q: ws.qkv, k: ws.qkv + h, v: ws.qkv + 2 * h, rowStride: 3 * h, out: ws.context,
+                          batch: batch, heads: heads, headDim: headDim,
+                          scale: 1 / Float(headDim).squareRoot(), alibiSlopes: alibiSlopes, pool: pool)
+        attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool)
+        // projected = LN(projected + hidden)
+        attentionNorm.apply(ws.projected, residual: ws.hidden, rows: t, pool: pool)
+        // ws.projected now holds X₁; the feed-forward writes its output into ws.hidden.
+        switch feedForward {
+        case .gelu(let intermediate, let output):
+            intermediate.apply(ws.projected, rows: t, into: ws.inner, pool: pool, activation: .gelu)
+            output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
+        case .geglu(let gated, let output):
+            gated.apply(ws.projected, rows: t, into: ws.wide, pool: pool)
+            Ops.geglu(ws.wide, into: ws.inner, rows: t, inner: gated.outFeatures / 2, pool: pool)
+            output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
+        }
+        outputNorm.apply(ws.hidden, residual: ws.projected, rows: t, pool: pool)
+    }
+}

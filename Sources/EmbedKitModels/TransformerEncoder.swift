@@ -1,0 +1,145 @@
+import EmbedKitCompute
+import EmbedKitFormats
+import Foundation
+
+/// The last hidden states of a batch: `values` is [batch.totalTokens, hiddenSize], sequence `i` at
+/// rows `batch.offsets[i] ..< batch.offsets[i] + batch.lengths[i]`.
+public struct HiddenStates: Sendable {
+    public let values: [Float]
+    public let batch: SequenceBatch
+    public let hiddenSize: Int
+
+    /// The rows of sequence `i`, each `hiddenSize` values.
+    public func rows(of i: Int) -> ArraySlice<Float> {
+        let start = batch.offsets[i] * hiddenSize
+        return values[start ..< start + batch.lengths[i] * hiddenSize]
+    }
+}
+
+/// A BERT-family encoder (BERT, JinaBERT) with weights loaded once.
+public final class TransformerEncoder: @unchecked Sendable {
+    public let config: TransformerConfig
+    /// Number of parameters loaded (pooler excluded).
+    public let parameterCount: Int
+    /// Stored element type of most weights ("float32", "float16", "bfloat16").
+    public let storedDType: String
+    let wordEmbeddings: EmbeddingTable
+    let positionEmbeddings: EmbeddingTable?
+    let tokenTypeEmbeddings: EmbeddingTable
+    let embeddingNorm: LayerNormWeights
+    let layers: [EncoderLayer]
+    let alibiSlopes: [Float]?
+
+    /// The precision the encoder's Linear layers compute in.
+    public let precision: ComputePrecision
+
+    /// Loads the encoder described by `config` from `store` (names with or without a `bert.` prefix),
+    /// its Linear layers converted to `precision` once, here.
+    public init(config: TransformerConfig, store: TensorStore, precision: ComputePrecision = .fp32) throws {
+        guard precision.isSupported else { throw ComputeError.unsupportedPrecision(precision) }
+        self.config = config
+        self.precision = precision
+        let w = WeightLoader(store: store, precision: precision)
+        // JinaBERT's qk-post-norm variant (jina-embeddings-v2-base-code: LayerNorm on Q and K, a second
+        // residual) has no reference outputs here to check a forward pass against: refused, by structure.
+        if store.tensors.keys.contains(where: { $0.hasSuffix("attention.self.layer_norm_q.weight") }) {
+            throw ModelError.unsupportedArchitecture(
+                file: store.file, reason: "JinaBERT with LayerNorm on Q and K (qk-post-norm, e.g. jina-embeddings-v2-base-code) is not supported yet")
+        }
+        let h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
+        wordEmbeddings = EmbeddingTable(try w.tensor("embeddings.word_embeddings.weight", [config.vocabularySize, h]))
+        tokenTypeEmbeddings = EmbeddingTable(try w.tensor("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h]))
+        if config.architecture == .bert {
+            positionEmbeddings = EmbeddingTable(try w.tensor("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h]))
+            alibiSlopes = nil
+        } else {
+            positionEmbeddings = nil
+            alibiSlopes = Attention.alibiSlopes(heads: config.heads)
+        }
+        embeddingNorm = try w.layerNorm("embeddings.LayerNorm", h, eps: eps)
+
+        var layers: [EncoderLayer] = []
+        for l in 0..<config.layers {
+            let p = "encoder.layer.\(l)."
+            let qkv = try w.fused([p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"], out: h, in: h)
+            let attentionOutput = try w.linear(p + "attention.output.dense", out: h, in: h)
+            let attentionNorm = try w.layerNorm(p + "attention.output.LayerNorm", h, eps: eps)
+            switch config.architecture {
+            case .bert:
+                layers.append(EncoderLayer(
+                    qkv: qkv, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
+                    feedForward: .gelu(intermediate: try w.linear(p + "intermediate.dense", out: i, in: h),
+                                       output: try w.linear(p + "output.dense", out: h, in: i)),
+                    outputNorm: try w.layerNorm(p + "output.LayerNorm", h, eps: eps)))
+            case .jinaBert:
+                layers.append(EncoderLayer(
+                    qkv: qkv, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
+                    feedForward: .geglu(gated: try w.linear(p + "mlp.gated_layers", out: 2 * i, in: h, bias: false),
+                                        output: try w.linear(p + "mlp.wo", out: h, in: i)),
+                    outputNorm: try w.layerNorm(p + "mlp.layernorm", h, eps: eps)))
+            }
+        }
+        self.layers = layers
+        let counted = store.tensors.filter { !$0.key.contains("pooler.") && !$0.key.hasPrefix("cls.") }
+        parameterCount = counted.values.reduce(0) { $0 + $1.count }
+        let byType = Dictionary(grouping: counted.values, by: \.dtype).mapValues { $0.reduce(0) { $0 + $1.count } }
+        switch byType.max(by: { $0.value < $1.value })?.key ?? .float32 {
+        case .float32: storedDType = "float32"
+        case .float16: storedDType = "float16"
+        case .bfloat16: storedDType = "bfloat16"
+        }
+    }
+
+    /// Bytes the loaded weights occupy in memory (packed Linear layers, embedding tables, norms).
+    public var weightBytes: Int {
+        var total = wordEmbeddings.memoryBytes + tokenTypeEmbeddings.memoryBytes + (positionEmbeddings?.memoryBytes ?? 0)
+        for layer in layers {
+            total += layer.qkv.memoryBytes + layer.attentionOutput.memoryBytes
+            switch layer.feedForward {
+            case .gelu(let a, let b), .geglu(let a, let b): total += a.memoryBytes + b.memoryBytes
+            }
+            total += 4 * (layer.attentionNorm.gamma.count + layer.outputNorm.gamma.count) * 2
+        }
+        return total
+    }
+
+    /// The longest sequence the encoder accepts (position embeddings for BERT; unbounded for ALiBi).
+    public var maximumSequenceLength: Int? {
+        config.architecture == .bert ? config.maxPositionEmbeddings : nil
+    }
+
+    /// Runs the encoder over `sequences` of token ids (special tokens included). Token types default to 0.
+    public func forward(_ sequences: [[Int]], tokenTypes: [[Int]]? = nil, pool: ThreadPool) throws -> HiddenStates {
+        let batch = SequenceBatch(lengths: sequences.map(\.count))
+        let h = config.hiddenSize
+        for s in sequences {
+            if let maxLen = maximumSequenceLength, s.count > maxLen {
+                throw ModelError.sequenceTooLong(length: s.count, maximum: maxLen)
+            }
+            for id in s where id < 0 || id >= config.vocabularySize {
+                throw ModelError.tokenOutOfRange(id: id, vocabularySize: config.vocabularySize)
+            }
+        }
+        let ws = Workspace(tokens: batch.totalTokens, hidden: h, intermediate: config.intermediateSize,
+                           gated: layers.contains { $0.feedForward.isGated })
+        // Embeddings: word + position (BERT) + token type, then LayerNorm.
+        pool.parallelFor(sequences.count) { s in
+            let ids = sequences[s]
+            for (j, id) in ids.enumerated() {
+                let row = ws.hidden + (batch.offsets[s] + j) * h
+                row.initialize(repeating: 0, count: h)
+                wordEmbeddings.add(row: id, into: row)
+                positionEmbeddings?.add(row: j, into: row)
+                var type = tokenTypes?[s][j] ?? 0
+                if type < 0 || type >= tokenTypeEmbeddings.rows { type = 0 }
+                tokenTypeEmbeddings.add(row: type, into: row)
+            }
+        }
+        embeddingNorm.apply(ws.hidden, residual: nil, rows: batch.totalTokens, pool: pool)
+        for layer in layers {
+            layer.forward(ws, batch: batch, heads: config.heads, hiddenSize: h, alibiSlopes: alibiSlopes, pool: pool)
+        }
+        let values = Array(UnsafeBufferPointer(start: ws.hidden, count: batch.totalTokens * h))
+        return HiddenStates(values: values, batch: batch, hiddenSize: h)
+    }
+}

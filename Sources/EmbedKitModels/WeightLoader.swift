@@ -1,0 +1,79 @@
+import EmbedKitCompute
+import EmbedKitFormats
+
+/// Builds compute objects from named checkpoint tensors, checking every shape.
+struct WeightLoader {
+    let store: TensorStore
+    /// The precision every Linear built here computes in (embeddings and LayerNorms stay fp32).
+    var precision: ComputePrecision = .fp32
+
+    func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
+        try store.require(name, shape: shape)
+    }
+
+    func vector(_ name: String, _ n: Int) throws -> [Float] {
+        let t = try tensor(name, [n])
+        defer { t.releasePages() }
+        return t.floats()
+    }
+
+    /// A LayerNorm's weight and bias (HF names `.weight`/`.bias`; very old checkpoints `.gamma`/`.beta`).
+    func layerNorm(_ prefix: String, _ n: Int, eps: Float) throws -> LayerNormWeights {
+        if store.tensor(prefix + ".weight") == nil, store.tensor(prefix + ".gamma") != nil {
+            return LayerNormWeights(gamma: try vector(prefix + ".gamma", n), beta: try vector(prefix + ".beta", n), eps: eps)
+        }
+        return LayerNormWeights(gamma: try vector(prefix + ".weight", n), beta: try vector(prefix + ".bias", n), eps: eps)
+    }
+
+    /// A Linear layer from `prefix.weight` [out, in] and, when `bias`, `prefix.bias` [out].
+    func linear(_ prefix: String, out: Int, in inFeatures: Int, bias: Bool = true) throws -> Linear {
+        try fused([prefix], out: out, in: inFeatures, bias: bias)
+    }
+
+    /// Several Linear layers with the same input stacked into one (e.g. Q, K, V → [3H, H]), kept in
+    /// the checkpoint's precision when every part is fp16 (or bf16): the kernel widens them. At bf16 or
+    /// int8 precision the weights are converted here, from the stored bits without an fp32 copy.
+    func fused(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true) throws -> Linear {
+        let precision = Self.layerPrecision(prefixes[0], self.precision)
+        let weights = try prefixes.map { try tensor($0 + ".weight", [out, inFeatures]) }
+        defer { for w in weights { w.releasePages() } }
+        let biases: [Float]? = bias ? try prefixes.flatMap { try vector($0 + ".bias", out) } : nil
+        let total = out * prefixes.count
+        let dtype = weights[0].dtype
+        if dtype != .float32, weights.allSatisfy({ $0.dtype == dtype }) {
+            return Linear(weightBits: weights.flatMap { $0.halfBits() }, isFloat16: dtype == .float16, bias: biases,
+                          outFeatures: total, inFeatures: inFeatures, precision: precision)
+        }
+        return Linear(weight: weights.flatMap { $0.floats() }, bias: biases, outFeatures: total, inFeatures: inFeatures,
+                      precision: precision)
+    }
+}
+
+extension WeightLoader {
+    /// The precision one layer computes in. At int8, the feed-forward down projection (BERT's
+    /// `output.dense`, JinaBERT's `mlp.wo`) stays at bf16 (fp32 without AVX512-BF16): its input, the
+    /// GELU output, has a few channels far larger than the rest, which one int8 scale per row flattens.
+    static func layerPrecision(_ name: String, _ precision: ComputePrecision) -> ComputePrecision {
+        guard precision == .int8,
+              (name.hasSuffix(".output.dense") && !name.hasSuffix("attention.output.dense")) || name.hasSuffix("mlp.wo")
+        else { return precision }
+        return ComputePrecision.bf16.isSupported ? .bf16 : .fp32
+    }
+}
+
+/// γ, β and ε of one LayerNorm.
+struct LayerNormWeights: Sendable {
+    let gamma: [Float]
+    let beta: [Float]
+    let eps: Float
+
+    /// x = LN(x + residual) over rows of `gamma.count` values.
+    func apply(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, pool: ThreadPool) {
+        gamma.withUnsafeBufferPointer { g in
+            beta.withUnsafeBufferPointer { b in
+                Ops.addLayerNorm(x, residual: residual, gamma: g.baseAddress!, beta: b.baseAddress!,
+                                 eps: eps, rows: rows, cols: gamma.count, pool: pool)
+            }
+        }
+    }
+}

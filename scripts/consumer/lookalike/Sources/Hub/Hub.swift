@@ -1,0 +1,1 @@
+public enum HubModule { public static let name = "Hub" }

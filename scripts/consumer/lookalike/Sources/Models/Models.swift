@@ -1,0 +1,1 @@
+public enum ModelsModule { public static let name = "Models" }

@@ -1,0 +1,1 @@
+public enum TokenizersModule { public static let name = "Tokenizers" }
