@@ -21,7 +21,7 @@ FROM ${RUNTIME_IMAGE}
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --create-home --home-dir /home/embedkit embedkit
+    && useradd --uid 10001 --create-home --home-dir /home/embedkit embedkit
 COPY --from=build /out/usr/local/bin/embedkit /usr/local/bin/embedkit
 COPY --from=build --chown=10001:10001 /out/models /models
 USER 10001

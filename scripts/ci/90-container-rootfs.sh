@@ -13,9 +13,10 @@ command -v hadolint >/dev/null || python3 -m pip install -q --disable-pip-versio
 hadolint Dockerfile
 echo "hadolint: Dockerfile clean"
 
-# 2. The image's binary, built as its build stage builds it.
-swift build -c release --product embedkit --static-swift-stdlib 2>&1 | tail -1
-static_bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/embedkit"
+# 2. The image's binary, built with the build stage's command. Its own build folder: --static-swift-stdlib
+#    changes every compile command, so in .build it would replace the test build (and cost as much).
+swift build -c release --product embedkit --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1
+static_bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/embedkit"
 if ldd "$static_bin" | grep -E 'libswift|libFoundation|libdispatch'; then
   echo "the binary links the Swift runtime dynamically"; exit 1
 fi
@@ -28,8 +29,9 @@ work=$(mktemp -d)
 root="$work/root"
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
+  mountpoint -q "$root/proc" 2>/dev/null && umount "$root/proc"
+  mountpoint -q "$root/proc" 2>/dev/null || rm -rf "$work"
 }
 trap cleanup EXIT
 if [ ! -f "$cache" ]; then
@@ -40,8 +42,10 @@ if [ ! -f "$cache" ]; then
   rm -rf "$work/fresh"
 fi
 mkdir -p "$root" && tar -C "$root" -xf "$cache"
+# A container runtime gives every container /proc (the Swift runtime reads its arguments there).
+mount -t proc proc "$root/proc"
 # The stage's RUN, COPY and USER lines.
-chroot "$root" useradd --system --uid 10001 --create-home --home-dir /home/embedkit embedkit
+chroot "$root" useradd --uid 10001 --create-home --home-dir /home/embedkit embedkit
 install -D -m 0755 "$static_bin" "$root/usr/local/bin/embedkit"
 mkdir -p "$root/models" && cp -r "$repo/Tests/Fixtures/jina-v2-tiny-en" "$root/models/model"
 chown -R 10001:10001 "$root/models"
