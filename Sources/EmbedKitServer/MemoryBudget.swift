@@ -119,22 +119,48 @@ final class MemoryAdmission: @unchecked Sendable {
     var current: Int { lock.withLock { reserved } }
 }
 
-/// This process's memory, from /proc/self/status (Linux), and the machine's limit for it.
+/// This process's memory — /proc/self/status on Linux, the Mach task's basic info on Apple platforms
+/// (nil elsewhere) — and the machine's limit for it.
 public enum ProcessMemory {
-    /// VmRSS: resident now.
-    public static var resident: Int? { status("VmRSS:") }
-    /// VmHWM: the resident high-water mark of this process since it started.
-    public static var peak: Int? { status("VmHWM:") }
+    /// Resident now (Linux VmRSS).
+    public static var resident: Int? {
+        #if canImport(Darwin)
+        return machInfo()?.resident_size.asInt
+        #else
+        return status("VmRSS:")
+        #endif
+    }
+    /// The resident high-water mark of this process since it started (Linux VmHWM).
+    public static var peak: Int? {
+        #if canImport(Darwin)
+        return machInfo()?.resident_size_max.asInt
+        #else
+        return status("VmHWM:")
+        #endif
+    }
 
+    #if canImport(Darwin)
+    private static func machInfo() -> mach_task_basic_info? {
+        var info = mach_task_basic_info()
+        var count = mach_msg_type_number_t(MemoryLayout<mach_task_basic_info>.size / MemoryLayout<natural_t>.size)
+        let result = withUnsafeMutablePointer(to: &info) {
+            $0.withMemoryRebound(to: integer_t.self, capacity: Int(count)) {
+                task_info(mach_task_self_, task_flavor_t(MACH_TASK_BASIC_INFO), $0, &count)
+            }
+        }
+        return result == KERN_SUCCESS ? info : nil
+    }
+    #else
     private static func status(_ key: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
               let kib = Int(line.dropFirst(key.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { return nil }
         return kib * 1024
     }
+    #endif
 
     /// The memory this process may use: the cgroup's limit (v2 `memory.max`, v1
-    /// `memory.limit_in_bytes`) if set, else physical RAM; with where it came from.
+    /// `memory.limit_in_bytes`; Linux only) if set, else physical RAM; with where it came from.
     public static func available() -> (bytes: Int, source: String) {
         let ram = Int(ProcessInfo.processInfo.physicalMemory)
         for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
@@ -172,3 +198,9 @@ public enum ByteSize {
         return bytes < 9e18 ? Int(bytes) : nil
     }
 }
+
+#if canImport(Darwin)
+private extension UInt64 {
+    var asInt: Int { Int(clamping: self) }
+}
+#endif

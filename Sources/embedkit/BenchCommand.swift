@@ -56,8 +56,13 @@ enum PeakMemory {
     static var residentBytes: Int {
         if let peak = ProcessMemory.peak { return peak }
         var usage = rusage()
+        #if canImport(Darwin)
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss)          // bytes on Darwin
+        #else
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Int(usage.ru_maxrss) * 1024
+        return Int(usage.ru_maxrss) * 1024   // KiB on Linux
+        #endif
     }
 }
 

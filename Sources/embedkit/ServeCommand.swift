@@ -138,7 +138,7 @@ struct VerificationFailed: Error, CustomStringConvertible {
 /// `serve --otel-traces`: OpenTelemetry traces of each request (HTTP → tokenize → queue → forward)
 /// exported over OTLP by swift-otel. Where and how come from the standard variables
 /// (`OTEL_EXPORTER_OTLP_ENDPOINT`, default http://localhost:4318 over HTTP; `OTEL_EXPORTER_OTLP_PROTOCOL`
-/// http/protobuf, http/json or grpc; `OTEL_SERVICE_NAME`, default embedkit; `OTEL_TRACES_SAMPLER`...).
+/// http/protobuf or http/json — swift-otel is built without its gRPC exporter; `OTEL_SERVICE_NAME`, default embedkit; `OTEL_TRACES_SAMPLER`...).
 /// Logs and metrics stay where they are (stderr, `/metrics`).
 enum TraceExport {
     static func bootstrap() throws -> any Service {
