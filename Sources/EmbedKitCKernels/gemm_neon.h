@@ -4,6 +4,11 @@
 // float operations in the same order; bf16 products accumulated in fp32 by the instruction.
 #include <arm_neon.h>
 
+// Row pointers of a 4-row tile starting at row r0 of A; rows at or past mr repeat row r0 (computed,
+// never stored), so the tile's loops need no row tests.
+#define EK_TILE_ROWS(ap, a, lda, r0, mr) \
+    for (int r_ = 0; r_ < 4; r_++) (ap)[r_] = (a) + (long)((r0) + r_ < (mr) ? (r0) + r_ : (r0)) * (lda)
+
 // Four fp32 values for columns col ..< col+4 of one output row, only those below nr stored; added to
 // what is there when `accumulate`.
 static EK_TARGET void neon_store4(float *c, int col, int nr, float32x4_t y, int accumulate) {
@@ -48,7 +53,7 @@ static EK_TARGET void ukr_i8_sdot(int kq, const uint8_t *a, int lda, const int8_
     const uint8x16_t flip = vdupq_n_u8(0x80);
     for (int r0 = 0; r0 < mr; r0 += 4) {
         const uint8_t *ap[4];
-        for (int r = 0; r < 4; r++) ap[r] = a + (long)(r0 + r < mr ? r0 + r : r0) * lda;
+        EK_TILE_ROWS(ap, a, lda, r0, mr);
         for (int h = 0; h < 2 && 16 * h < nr; h++) {
             const int8_t *bh = b + 64 * h;
             int32x4_t acc[4][4];
@@ -86,7 +91,7 @@ static EK_TARGET void ukr_i8_smmla(int kq, const uint8_t *a, int lda, const int8
     const uint8x16_t flip = vdupq_n_u8(0x80);
     for (int r0 = 0; r0 < mr; r0 += 4) {
         const uint8_t *ap[4];
-        for (int r = 0; r < 4; r++) ap[r] = a + (long)(r0 + r < mr ? r0 + r : r0) * lda;
+        EK_TILE_ROWS(ap, a, lda, r0, mr);
         for (int h = 0; h < 2 && 16 * h < nr; h++) {
             const int8_t *bh = b + 64 * h;
             int32x4_t acc[2][8];
@@ -156,7 +161,7 @@ static EK_TARGET void ukr_bf16_bfdot(int kc2, const uint32_t *a, int lda2, const
                                      int mr, int nr, int accumulate) {
     for (int r0 = 0; r0 < mr; r0 += 4) {
         const uint32_t *ap[4];
-        for (int r = 0; r < 4; r++) ap[r] = a + (long)(r0 + r < mr ? r0 + r : r0) * lda2;
+        EK_TILE_ROWS(ap, a, lda2, r0, mr);
         for (int h = 0; h < 2 && 16 * h < nr; h++) {
             const uint16_t *bh = b + 32 * h;
             float32x4_t acc[4][4];

@@ -39,6 +39,17 @@ public final class CBLAS: @unchecked Sendable {
     /// Accelerate's binary on Apple platforms (its legacy CBLAS interface).
     public static let accelerate = "/System/Library/Frameworks/Accelerate.framework/Accelerate"
 
+    /// This platform's usual CBLAS library, opened: Accelerate on Apple platforms, OpenBLAS elsewhere
+    /// (`libopenblas.so.0`, Debian's `libopenblas0`); nil when none can be opened. Not used unless
+    /// selected (the tests use it to run Accelerate's call path on Linux).
+    public static func platformLibrary() -> CBLAS? {
+        #if canImport(Darwin)
+        return try? CBLAS(library: accelerate)
+        #else
+        return ["libopenblas.so.0", "libopenblas.so"].lazy.compactMap { try? CBLAS(library: $0) }.first
+        #endif
+    }
+
     /// What Linear layers use when nothing is selected for the current task: `EMBEDKIT_BLAS` when set
     /// (a library, or `off`), else Accelerate on Apple platforms and the kernels elsewhere. A library
     /// that cannot be opened leaves the kernels in place (`defaultError` says why).

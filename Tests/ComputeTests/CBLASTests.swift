@@ -1,21 +1,14 @@
 import EmbedKitCompute
 import Testing
 
-/// The CBLAS library this platform's tests use: Accelerate on Apple platforms, OpenBLAS on Linux
-/// (Debian's libopenblas0), nil when neither loads.
 func floats(_ n: Int, seed: UInt64) -> [Float] {
     var r = Rand(seed)
     return r.array(n)
 }
 
+/// Accelerate on Apple platforms, OpenBLAS on Linux (nil when neither loads).
 enum SystemBLAS {
-    static let library: CBLAS? = {
-        #if canImport(Darwin)
-        return try? CBLAS(library: CBLAS.accelerate)
-        #else
-        return ["libopenblas.so.0", "libopenblas.so"].lazy.compactMap { try? CBLAS(library: $0) }.first
-        #endif
-    }()
+    static let library = CBLAS.platformLibrary()
 }
 
 /// The `cblas_sgemm` call fp32 Linear layers make on Apple platforms, made here through OpenBLAS:

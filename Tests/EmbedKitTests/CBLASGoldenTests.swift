@@ -2,14 +2,8 @@ import EmbedKitCompute
 import EmbedKitPipeline
 import Testing
 
-/// The CBLAS library of this platform's tests: Accelerate on Apple platforms, OpenBLAS on Linux.
-private let systemBLAS: CBLAS? = {
-    #if canImport(Darwin)
-    return try? CBLAS(library: CBLAS.accelerate)
-    #else
-    return ["libopenblas.so.0", "libopenblas.so"].lazy.compactMap { try? CBLAS(library: $0) }.first
-    #endif
-}()
+/// Accelerate on Apple platforms, OpenBLAS on Linux (nil when neither loads).
+private let systemBLAS = CBLAS.platformLibrary()
 
 /// Every fp32 golden through the CBLAS path (Accelerate's `cblas_sgemm` call on a Mac), here with
 /// OpenBLAS: the fp16 fixtures' weights widened, the rest as stored.
