@@ -1,4 +1,5 @@
 import Foundation
+import EmbedKitCompute
 import EmbedKitHub
 import Logging
 import EmbedKitPipeline
@@ -68,6 +69,9 @@ public final class EmbeddingModel: @unchecked Sendable {
         if let threads, threads < 1 { throw EmbedKitError.invalidOption("threads must be at least 1 (got \(threads))") }
         let compute = try precision.resolved()
         if precision == .auto { logger.info("precision auto: \(compute) on this CPU") }
+        if CBLAS.selection == nil, let blasError = CBLAS.defaultError {   // EMBEDKIT_BLAS names no usable library
+            throw EmbedKitError.invalidOption(blasError.description)
+        }
         let start = Date()
         let model = try EmbedKitError.wrapping {
             let text = try TextPreparation(folder: folder, threads: threads)

@@ -119,13 +119,10 @@ int ek_gemm_family(int isa, int dtype) {
 }
 
 int ek_dtype_fast(int dtype) {
-    switch (dtype) {
-    case EK_DT_BF16_PAIRS: return ek_isa_supported(EK_ISA_AVX512_BF16) || ek_isa_supported(EK_ISA_NEON_BF16);
-    case EK_DT_I8_QUADS:
-        return ek_isa_supported(EK_ISA_AVX512_VNNI) || ek_isa_supported(EK_ISA_NEON_DOTPROD) ||
-               ek_isa_supported(EK_ISA_NEON_I8MM);
-    default: return 1;
-    }
+    if (dtype != EK_DT_BF16_PAIRS && dtype != EK_DT_I8_QUADS) return 1;
+    // Fast exactly when the best family upgrades to a dot-product sibling for it (ek_gemm_family's rule).
+    int best = ek_best_isa();
+    return ek_gemm_family(best, dtype) != best;
 }
 
 long ek_atomic_fetch_add(long *counter, long value) {

@@ -52,14 +52,20 @@ public final class CBLAS: @unchecked Sendable {
 
     /// What Linear layers use when nothing is selected for the current task: `EMBEDKIT_BLAS` when set
     /// (a library, or `off`), else Accelerate on Apple platforms and the kernels elsewhere. A library
-    /// that cannot be opened leaves the kernels in place (`defaultError` says why).
-    public static let processDefault: CBLAS? = resolveDefault().library
+    /// that cannot be opened leaves the kernels in place, and `defaultError` says why
+    /// (`EmbeddingModel.load` refuses to load then).
+    public static var processDefault: CBLAS? { processChoice.library }
     /// Why `EMBEDKIT_BLAS` (or Accelerate) could not be used, when it could not.
-    public static let defaultError: ComputeError? = resolveDefault().error
+    public static var defaultError: ComputeError? { processChoice.error }
 
-    private static func resolveDefault() -> (library: CBLAS?, error: ComputeError?) {
+    /// Resolved once per process, on first use (the library is opened once).
+    private static let processChoice = resolve(environment: getenv("EMBEDKIT_BLAS").map { String(cString: $0) })
+
+    /// The library an `EMBEDKIT_BLAS` value names (nil or empty: this platform's default; `off`: none),
+    /// opened, or the reason it cannot be.
+    package static func resolve(environment value: String?) -> (library: CBLAS?, error: ComputeError?) {
         var name: String?
-        if let value = getenv("EMBEDKIT_BLAS").map({ String(cString: $0) }), !value.isEmpty {
+        if let value, !value.isEmpty {
             name = value.lowercased() == "off" ? nil : value
         } else {
             #if canImport(Darwin)

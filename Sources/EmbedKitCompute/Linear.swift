@@ -97,7 +97,7 @@ public final class Linear: @unchecked Sendable {
                             precision: ComputePrecision) {
         guard let storage = WeightStorage(computing: precision) else {
             if CBLAS.current != nil { // a CBLAS sgemm multiplies fp32 only: widen once, here
-                let wide = weightBits.map { isFloat16 ? Reference.halfToFloat($0) : Float(bitPattern: UInt32($0) << 16) }
+                let wide = weightBits.map { Self.widen($0, isFloat16: isFloat16) }
                 self.init(weight: wide, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
                 return
             }
@@ -165,7 +165,7 @@ public final class Linear: @unchecked Sendable {
     public func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, pool: ThreadPool,
                       activation: Activation = .none, residual: UnsafePointer<Float>? = nil) {
         if rows <= 0 || outFeatures == 0 { return }
-        if let blas, storage == .float32RowMajor {
+        if let blas {   // set exactly for .float32RowMajor weights
             applyBLAS(blas, x, rows: rows, into: y, pool: pool, activation: activation, residual: residual)
             return
         }
@@ -226,6 +226,11 @@ public final class Linear: @unchecked Sendable {
         return bias.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
+    /// A 16-bit weight value as fp32 (exact): IEEE binary16 when `isFloat16`, else bfloat16.
+    static func widen(_ bits: UInt16, isFloat16: Bool) -> Float {
+        isFloat16 ? Reference.halfToFloat(bits) : Float(bitPattern: UInt32(bits) << 16)
+    }
+
     /// W[o, i] as fp32 (for references and debugging; slow).
     package func weightValue(out o: Int, in i: Int) -> Float {
         let nr = Int(EK_NR), j = o % nr
@@ -236,7 +241,7 @@ public final class Linear: @unchecked Sendable {
         case .float32, .float16, .bfloat16:
             let idx = (o / nr) * inFeatures * nr + i * nr + j
             if storage == .float32 { return packed.assumingMemoryBound(to: Float.self)[idx] }
-            return storage == .float16 ? Reference.halfToFloat(bits16[idx]) : Float(bitPattern: UInt32(bits16[idx]) << 16)
+            return Self.widen(bits16[idx], isFloat16: storage == .float16)
         case .bfloat16Pairs:
             let idx = (o / nr) * ((inFeatures + 1) / 2 * 2) * nr + (i / 2) * 2 * nr + 2 * j + (i & 1)
             return Float(bitPattern: UInt32(bits16[idx]) << 16)

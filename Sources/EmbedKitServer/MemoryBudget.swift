@@ -125,7 +125,7 @@ public enum ProcessMemory {
     /// Resident now (Linux VmRSS).
     public static var resident: Int? {
         #if canImport(Darwin)
-        return machInfo()?.resident_size.asInt
+        return machInfo().map { Int(clamping: $0.resident_size) }
         #else
         return status("VmRSS:")
         #endif
@@ -133,7 +133,7 @@ public enum ProcessMemory {
     /// The resident high-water mark of this process since it started (Linux VmHWM).
     public static var peak: Int? {
         #if canImport(Darwin)
-        return machInfo()?.resident_size_max.asInt
+        return machInfo().map { Int(clamping: $0.resident_size_max) }
         #else
         return status("VmHWM:")
         #endif
@@ -198,9 +198,3 @@ public enum ByteSize {
         return bytes < 9e18 ? Int(bytes) : nil
     }
 }
-
-#if canImport(Darwin)
-private extension UInt64 {
-    var asInt: Int { Int(clamping: self) }
-}
-#endif

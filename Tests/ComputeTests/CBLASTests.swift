@@ -1,11 +1,6 @@
 import EmbedKitCompute
 import Testing
 
-func floats(_ n: Int, seed: UInt64) -> [Float] {
-    var r = Rand(seed)
-    return r.array(n)
-}
-
 /// Accelerate on Apple platforms, OpenBLAS on Linux (nil when neither loads).
 enum SystemBLAS {
     static let library = CBLAS.platformLibrary()
@@ -19,8 +14,8 @@ struct CBLASLinearTests {
     func matchesTheReference(_ shape: (Int, Int, Int)) throws {
         let (rows, n, k) = shape
         let lib = try #require(SystemBLAS.library)
-        let x = floats(rows * k, seed: 11), w = floats(n * k, seed: 12)
-        let bias = floats(n, seed: 13), residual = floats(rows * n, seed: 14)
+        var rng = Rand(11)
+        let x = rng.array(rows * k), w = rng.array(n * k), bias = rng.array(n), residual = rng.array(rows * n)
         let linear = CBLAS.$selection.withValue(.library(lib)) {
             Linear(weight: w, bias: bias, outFeatures: n, inFeatures: k)
         }
@@ -41,7 +36,8 @@ struct CBLASLinearTests {
     @Test func sixteenBitWeightsAreWidened() throws {
         let lib = try #require(SystemBLAS.library)
         let (n, k) = (9, 21)
-        let w = floats(n * k, seed: 21)
+        var rng = Rand(21)
+        let w = rng.array(n * k)
         let bf16 = w.map { bf16Bits($0) }
         let linear = CBLAS.$selection.withValue(.library(lib)) {
             Linear(weightBits: bf16, isFloat16: false, bias: nil, outFeatures: n, inFeatures: k, precision: .fp32)
@@ -57,7 +53,8 @@ struct CBLASLinearTests {
 
     @Test func kernelsWhenSelectedOrReduced() throws {
         let lib = try #require(SystemBLAS.library)
-        let w = floats(32 * 8, seed: 31)
+        var rng = Rand(31)
+        let w = rng.array(32 * 8)
         CBLAS.$selection.withValue(.kernels) {
             #expect(Linear(weight: w, bias: nil, outFeatures: 32, inFeatures: 8).storage == .float32)
         }
@@ -65,6 +62,16 @@ struct CBLASLinearTests {
             #expect(Linear(weight: w, bias: nil, outFeatures: 32, inFeatures: 8, precision: .bf16).storage == .bfloat16Pairs)
         }
     }
+}
+
+@Test func blasEnvironmentValues() {
+    #expect(CBLAS.resolve(environment: "off").library == nil && CBLAS.resolve(environment: "off").error == nil)
+    let missing = CBLAS.resolve(environment: "libembedkit-no-such-blas.so")
+    #expect(missing.library == nil)
+    #expect(missing.error.map { "\($0)".contains("libembedkit-no-such-blas.so") } == true)
+    #if !canImport(Darwin)
+    #expect(CBLAS.resolve(environment: nil).library == nil)   // no library unless named, off Apple platforms
+    #endif
 }
 
 @Test func aLibraryWithoutSgemmIsRefusedByName() {

@@ -49,13 +49,24 @@ chroot "$root" useradd --uid 10001 --create-home --home-dir /home/embedkit embed
 install -D -m 0755 "$static_bin" "$root/usr/local/bin/embedkit"
 mkdir -p "$root/models" && cp -r "$repo/Tests/Fixtures/jina-v2-tiny-en" "$root/models/model"
 chown -R 10001:10001 "$root/models"
+# same_vector LABEL GOT WANT: two JSON arrays of equal length within 1e-6.
+same_vector() {
+  python3 - "$@" <<'PY'
+import json, sys
+label, a, b = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+assert len(a) == len(b), f"{label}: {len(a)} values, expected {len(b)}"
+d = max(abs(x - y) for x, y in zip(a, b))
+assert d <= 1e-6, f"{label}: max |diff| {d}"
+print(f"{label}: {len(a)} values, max |diff| {d:.1e}")
+PY
+}
 in_image() { chroot --userspec=10001:10001 "$root" env -i HOME=/home/embedkit PATH=/usr/local/bin:/usr/bin:/bin "$@"; }
 
 # 4. embed inside the image equals the host binary.
 text="A container image for the Kubernetes manifests."
 got=$(in_image embedkit embed --model /models/model "$text")
 want=$("$EMBEDKIT" embed --model "$repo/Tests/Fixtures/jina-v2-tiny-en" "$text")
-python3 -c 'import json,sys; a,b=json.loads(sys.argv[1]),json.loads(sys.argv[2]); d=max(abs(x-y) for x,y in zip(a,b)); assert len(a)==len(b) and d<=1e-6, d; print(f"embed in the image: {len(a)} values, max |diff| to the host binary {d:.1e}")' "$got" "$want"
+same_vector "embed in the image, against the host binary" "$got" "$want"
 
 # 5. serve inside the image (the image's CMD with the stage's environment), /health from outside and
 #    through the HEALTHCHECK command, one /v1/embeddings request.
@@ -72,7 +83,8 @@ chroot --userspec=10001:10001 "$root" env -i EMBEDKIT_PORT="$port" sh -c 'curl -
 body=$(python3 -c 'import json,sys; print(json.dumps({"input": [sys.argv[1]], "model": "m"}))' "$text")
 reply=$(curl -fsS -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$port/v1/embeddings")
 want=$("$EMBEDKIT" embed --normalize --model "$repo/Tests/Fixtures/jina-v2-tiny-en" "$text")   # /v1/embeddings normalizes, as OpenAI's
-python3 -c 'import json,sys; a=json.loads(sys.argv[1])["data"][0]["embedding"]; b=json.loads(sys.argv[2]); d=max(abs(x-y) for x,y in zip(a,b)); assert len(a)==len(b) and d<=1e-6, d; print(f"serve in the image: /health 200, /v1/embeddings max |diff| {d:.1e}")' "$reply" "$want"
+got=$(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["data"][0]["embedding"]))' "$reply")
+same_vector "serve in the image (/health 200), /v1/embeddings" "$got" "$want"
 
 # 6. The manifests run the image the README builds.
 tag=$(grep -o 'docker build -t [^ ]*' README.md | head -1 | awk '{print $4}')
