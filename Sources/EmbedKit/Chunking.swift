@@ -107,9 +107,11 @@ public struct ChunkedText: Sendable {
     }
 
     /// `overflow: chunk-mean`: the chunks' vectors averaged with their token counts as weights,
-    /// L2-normalized when `normalize` (a model that normalizes its sentence vectors).
+    /// L2-normalized when `normalize` (a model that normalizes its sentence vectors). A text that was not
+    /// chunked keeps its one vector exactly as `encode` gives it.
     public func mean(_ vectors: ArraySlice<[Float]>, normalize: Bool) -> [Float] {
         precondition(vectors.count == spans.count, "one vector per chunk")
+        if vectors.count == 1 { return vectors[vectors.startIndex] }
         guard let width = vectors.first?.count else { return [] }
         var sum = [Float](repeating: 0, count: width)
         let total = Float(max(spans.reduce(0) { $0 + $1.tokens.count }, 1))
@@ -144,7 +146,11 @@ enum Chunker {
         lead = max(lead, min(t.promptLength, n))
         var tail = n
         while tail > lead && special(tail - 1) { tail -= 1 }
-        guard lead < tail else { throw EmbedKitError.invalidOption("the text has no tokens to chunk") }
+        // A text with no tokens of its own (empty, whitespace) has no chunks; given spans must each cover one.
+        guard lead < tail else {
+            if case .spans = options.boundaries { throw EmbedKitError.invalidOption("the text has no tokens to chunk") }
+            return []
+        }
 
         var ranges: [Range<Int>]
         switch options.boundaries {

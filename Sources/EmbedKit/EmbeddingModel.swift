@@ -85,18 +85,23 @@ public final class EmbeddingModel: @unchecked Sendable {
 }
 
 extension EmbeddingModel {
+    /// Runs a request through the engine: `plan`, the plan's inputs in the passes of the options' budget,
+    /// `finish`. Each input's result on its own (`EmbeddingResponse.all()` throws the first failure).
+    public func embed(_ request: EmbeddingRequest) throws -> EmbeddingResponse {
+        let plan = try self.plan(request)
+        return try plan.finish(try forwardAll(plan.inputs, options: request.options))
+    }
+
+    /// `request` made ready for the engine (see `EmbeddingPlan`), for callers that run its inputs themselves.
+    public func plan(_ request: EmbeddingRequest) throws -> EmbeddingPlan {
+        try EmbeddingPlan(request, preparation: textPreparation, info: info)
+    }
+
     /// Sentence embeddings, one per text, in input order: sentence-transformers' `encode`.
     /// A text longer than the max length is cut (`overflow: .truncate`), refused (`.error`) or embedded
     /// as the token-weighted mean of its chunks (`.chunkMean`); `.chunk` needs `encodeChunks`.
     public func encode(_ texts: [String], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
-        switch options.overflow {
-        case .truncate, .error:
-            return try encode(prepared: prepare(texts, options: options), options: options)
-        case .chunkMean:
-            return try encodeChunkMeans(texts, options: options)
-        case .chunk:
-            throw EmbedKitError.invalidOption("overflow 'chunk' gives several vectors per text: use encodeChunks(_:options:)")
-        }
+        try embed(EmbeddingRequest(texts: texts, options: options)).all().map { $0.vectors[0] }
     }
 
     /// Several Matryoshka sizes from one forward pass: per text, one vector per size in `dimensions`'
@@ -104,14 +109,11 @@ extension EmbeddingModel {
     /// normalizes). `options.truncateDimension` is not used.
     public func encode(_ texts: [String], dimensions: [Int], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
         guard !dimensions.isEmpty else { throw EmbedKitError.invalidOption("give at least one dimension") }
-        let post = Postprocessing(normalize: options.normalizeEmbeddings || info.normalize)
-        for k in dimensions {
-            try Postprocessing(dimensions: k).validate(modelDimension: info.dimension, matryoshkaDimensions: info.matryoshkaDimensions)
-        }
-        var whole = options
-        whole.truncateDimension = nil
-        whole.normalizeEmbeddings = false
-        return try encode(texts, options: whole).map { post.sizes($0, dimensions) }
+        var request = EmbeddingRequest(texts: texts, options: options)
+        request.options.truncateDimension = nil
+        request.options.normalizeEmbeddings = options.normalizeEmbeddings || info.normalize
+        request.dimensions = dimensions
+        return try embed(request).all().map(\.vectors)
     }
 
     /// Sentence embeddings of already-tokenized inputs (ids include the special tokens; no prompt is added).
@@ -173,18 +175,12 @@ extension EmbeddingModel {
 
     /// `forward` over all `inputs` in the passes the options' budget plans, not post-processed.
     func forwardAll(_ inputs: [PreparedInput], options: EncodeOptions) throws -> [[Float]] {
-        var first = [Int](repeating: 0, count: inputs.count)
-        var total = 0
-        for (i, input) in inputs.enumerated() { first[i] = total; total += input.vectorCount }
-        var vectors = [[Float]](repeating: [], count: total)
+        var perInput = [ArraySlice<[Float]>](repeating: [], count: inputs.count)
         try run(inputs, options: options) { batch in
-            let out = try forward(batch.map { inputs[$0] })
-            var k = 0
-            for i in batch {
-                for j in 0..<inputs[i].vectorCount { vectors[first[i] + j] = out[k]; k += 1 }
-            }
+            let mine = batch.map { inputs[$0] }
+            for (i, vectors) in zip(batch, PreparedInput.split(try forward(mine), by: mine)) { perInput[i] = vectors }
         }
-        return vectors
+        return perInput.flatMap { $0 }
     }
 
     /// How many leading tokens the prompt named `promptName` (nil: the model's default prompt, if any)
@@ -217,9 +213,11 @@ extension EmbeddingModel {
     /// The model's inputs for `texts` exactly as `encode` prepares them (prompt, strip, tokenizer,
     /// truncation or refusal by `options.overflow`), to pass to `encode(prepared:options:)`.
     public func prepare(_ texts: [String], options: EncodeOptions) throws -> [PreparedInput] {
-        _ = try options.budget()
-        let prompt = try textPreparation.prompt(options.prompt, named: options.promptName)
-        return try textPreparation.prepare(texts, prompt: prompt, maxLength: options.maxLength, truncation: options.truncation)
+        var request = EmbeddingRequest(texts: texts, options: options)
+        if options.overflow != .error { request.options.overflow = .truncate }   // one input per text
+        let plan = try self.plan(request)
+        if let failure = plan.failures.first { throw failure.error }
+        return plan.inputs
     }
 
     /// Runs `body` on each pass the options' budget plans, reporting progress after each.

@@ -33,8 +33,9 @@ public struct EncodeOptions: Sendable {
         self.truncateDimension = truncateDimension
     }
 
-    /// The truncation `prepare` applies for these options.
-    var truncation: Truncation { overflow == .error ? .none : .right }
+    /// What becomes of an over-long input under `overflow`: cut at `side` (`truncate`, and before
+    /// chunking), or refused (`error`).
+    func truncation(_ side: Truncation) -> Truncation { overflow == .error ? .none : side }
 
     /// The post-processing these options ask for.
     public var postprocessing: Postprocessing {
@@ -59,30 +60,4 @@ public enum Overflow: String, Sendable, CaseIterable, Codable {
     case chunk
     /// One vector: the token-weighted mean of the chunk vectors, renormalized when the model normalizes.
     case chunkMean = "chunk-mean"
-}
-
-/// What `embedkit info` and the server's `/info` report.
-public struct ModelInfo: Sendable, Codable {
-    public var modelID: String
-    public var architecture: String
-    public var dimension: Int
-    public var maxSequenceLength: Int
-    public var pooling: String
-    public var normalize: Bool
-    public var modules: [String]
-    public var parameters: Int
-    public var dtype: String
-    public var layers: Int
-    public var hiddenSize: Int
-    public var heads: Int
-    public var vocabularySize: Int
-    public var prompts: [String: String]
-    public var defaultPromptName: String?
-    /// The Matryoshka sizes the model declares (`matryoshka_dims` in its config); nil: any size up to
-    /// `dimension`.
-    public var matryoshkaDimensions: [Int]?
-    /// The precision the model computes in ("fp32" or "bf16"; `auto` shows what it resolved to).
-    public var precision: String = "fp32"
-    /// Bytes the encoder's weights occupy in memory at that precision.
-    public var weightBytes: Int = 0
 }

@@ -21,6 +21,20 @@ public struct PreparedInput: Sendable, Equatable {
     /// Vectors `EmbeddingModel.forward` gives for this input.
     public var vectorCount: Int { spans?.count ?? 1 }
 
+    /// A pass's vectors (`forward` of `inputs`, in order) split per input: each input's `vectorCount`.
+    public static func split(_ vectors: [[Float]], by inputs: [PreparedInput]) -> [ArraySlice<[Float]>] {
+        split(vectors, counts: inputs.map(\.vectorCount))
+    }
+
+    /// `vectors` cut into consecutive runs of `counts`.
+    static func split(_ vectors: [[Float]], counts: [Int]) -> [ArraySlice<[Float]>] {
+        var k = vectors.startIndex
+        return counts.map { n in
+            defer { k += n }
+            return vectors[k ..< k + n]
+        }
+    }
+
     init(ids: [Int], promptLength: Int, truncated: Bool, spans: [Range<Int>]? = nil, window: LateWindow? = nil) {
         self.ids = ids
         self.promptLength = promptLength
@@ -112,7 +126,7 @@ public struct TextPreparation: Sendable {
         if let name = promptName {
             guard let text = prompts[name] else {
                 let known = prompts.keys.sorted()
-                throw EmbedKitError.invalidOption("unknown prompt name '\(name)'; this model has " +
+                throw EmbedKitError.invalidField("prompt_name", reason: "unknown prompt name '\(name)'; this model has " +
                     (known.isEmpty ? "no prompts" : "prompts \(known.joined(separator: ", "))"))
             }
             return text
@@ -147,27 +161,34 @@ public struct TextPreparation: Sendable {
     // MARK: - Preparing inputs
 
     /// Tokenizes texts as `encode` does, on `threads` cores, cut or refused past `maxLength` (nil: the
-    /// model's limit) according to `truncation`.
+    /// model's limit) according to `truncation`; throws the first input's error.
     public func prepare(_ texts: [String], prompt: String?, maxLength: Int? = nil,
                         truncation: Truncation = .right) throws -> [PreparedInput] {
+        try prepareEach(texts, prompt: prompt, maxLength: maxLength, truncation: truncation).map { try $0.get() }
+    }
+
+    /// As `prepare`, each text's result on its own: a text refused for its length does not stop the
+    /// others. The prompt is tokenized once, the texts in one batch.
+    public func prepareEach(_ texts: [String], prompt: String?, maxLength: Int? = nil,
+                            truncation: Truncation = .right) throws -> [Result<PreparedInput, EmbedKitError>] {
         let limit = try self.maxLength(maxLength)
         let promptTokens = promptLength(prompt, maxLength: limit)
         let inputs = texts.map { tokenizerInput($0, prompt: prompt) }
         // One token past the limit tells whether anything was cut (the tokenizer stops there).
         let probes = tokenizer.encodeBatch(inputs, maxLength: limit.map { $0 + 1 }, threads: threads)
-        return try zip(inputs, probes).map { input, probe in
+        return zip(inputs, probes).map { input, probe in
             guard let limit, probe.ids.count > limit else {
-                return PreparedInput(ids: probe.ids, promptLength: promptTokens, truncated: false)
+                return .success(PreparedInput(ids: probe.ids, promptLength: promptTokens, truncated: false))
             }
             switch truncation {
             case .right:
                 // The limit's encoding is the probe less its last content token.
-                return PreparedInput(ids: Self.droppingLastContentToken(probe), promptLength: promptTokens, truncated: true)
+                return .success(PreparedInput(ids: Self.droppingLastContentToken(probe), promptLength: promptTokens, truncated: true))
             case .left:
                 // Cut from the left, the prompt is gone: every token is pooled.
-                return PreparedInput(ids: Self.keepLast(tokenizer.encode(input), limit: limit), promptLength: 0, truncated: true)
+                return .success(PreparedInput(ids: Self.keepLast(tokenizer.encode(input), limit: limit), promptLength: 0, truncated: true))
             case .none:
-                throw EmbedKitError.inputTooLong(tokens: tokenizer.encode(input).ids.count, limit: limit)
+                return .failure(.inputTooLong(tokens: tokenizer.encode(input).ids.count, limit: limit))
             }
         }
     }
@@ -225,6 +246,7 @@ public struct TextPreparation: Sendable {
         let whole = encode(text, prompt: prompt, maxLength: nil)
         let ids = whole.encoding.ids
         let spans = try Chunker.spans(of: whole, text: text, options: options)
+        if spans.isEmpty { return ChunkedText(spans: [], inputs: [], tokenCount: ids.count) }
         switch options.pooling {
         case .late:
             if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
@@ -267,14 +289,19 @@ public struct TextPreparation: Sendable {
     /// The overflow policy's view of a text: one ordinary input when it fits the max length, else its
     /// chunks (`chunking`, or independent chunks as long as the max length allows).
     public func chunkOnOverflow(_ text: String, prompt: String?, chunking: ChunkingOptions?, maxLength: Int?) throws -> ChunkedText {
-        let limit = try self.maxLength(maxLength)
-        let input = try prepare([text], prompt: prompt, maxLength: maxLength)[0]
-        guard input.truncated, let limit else {
+        try chunkOnOverflow(text, prepared: prepare([text], prompt: prompt, maxLength: maxLength)[0], prompt: prompt,
+                            chunking: chunking, maxLength: maxLength)
+    }
+
+    /// `chunkOnOverflow` for a text already prepared with right truncation (`prepared`).
+    func chunkOnOverflow(_ text: String, prepared input: PreparedInput, prompt: String?, chunking: ChunkingOptions?,
+                         maxLength: Int?) throws -> ChunkedText {
+        guard input.truncated, let limit = try self.maxLength(maxLength) else {
             return ChunkedText(whole: input, characters: text.unicodeScalars.count)
         }
+        if let chunking { return try chunk(text, prompt: prompt, options: chunking, maxLength: maxLength) }
         // The prompt alone with its special tokens: what every chunk's input adds to its text.
         let added = tokenizer.encode(prompt ?? "", maxLength: nil).ids.count
-        if let chunking { return try chunk(text, prompt: prompt, options: chunking, maxLength: maxLength) }
         // A chunk's text tokenized alone can take a few more tokens than in context (a byte-level BPE
         // word without its leading space): shrink the budget until every chunk fits.
         var budget = max(1, limit - added)

@@ -35,11 +35,6 @@ public enum Ops {
     public static func tanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { x[i] = Foundation.tanh(x[i]) }
     }
-
-    @inline(__always)
-    static func geluScalar(_ v: Float) -> Float {
-        0.5 * v * (1 + Float(erf(Double(v) * 0.7071067811865476)))
-    }
 }
 
 /// The vectorised transcendental functions of the kernels, exposed for accuracy tests.

@@ -109,13 +109,8 @@ public struct TensorStore: Sendable {
 
     public var names: [String] { tensors.keys.sorted() }
 
-    /// Looks `name` up as given, then with a `bert.` prefix added or removed (HF checkpoints use both).
-    public func tensor(_ name: String) -> Tensor? {
-        if let t = tensors[name] { return t }
-        if let t = tensors["bert." + name] { return t }
-        if name.hasPrefix("bert."), let t = tensors[String(name.dropFirst(5))] { return t }
-        return nil
-    }
+    /// The tensor named exactly `name` (a model family resolves its own prefixes: `WeightLoader`).
+    public func tensor(_ name: String) -> Tensor? { tensors[name] }
 
     /// Like `tensor(_:)`, but throws a clear error when absent or of the wrong shape.
     public func require(_ name: String, shape: [Int]? = nil) throws -> Tensor {

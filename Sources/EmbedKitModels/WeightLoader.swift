@@ -6,9 +6,21 @@ struct WeightLoader {
     let store: TensorStore
     /// The precision every Linear built here computes in (embeddings and LayerNorms stay fp32).
     var precision: ComputePrecision = .fp32
+    /// The base-model prefix of the family's checkpoints: BERT-family weights are saved with it
+    /// (`bert.encoder...`, from a `BertForX` head) or without it (`encoder...`, from `BertModel`).
+    var basePrefix = "bert."
+
+    /// The name `name` has in this checkpoint: as given, with the base prefix, or without it.
+    func resolved(_ name: String) -> String? {
+        for candidate in [name, basePrefix + name, name.hasPrefix(basePrefix) ? String(name.dropFirst(basePrefix.count)) : name]
+        where store.tensor(candidate) != nil {
+            return candidate
+        }
+        return nil
+    }
 
     func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
-        try store.require(name, shape: shape)
+        try store.require(resolved(name) ?? name, shape: shape)
     }
 
     func vector(_ name: String, _ n: Int) throws -> [Float] {
@@ -19,7 +31,7 @@ struct WeightLoader {
 
     /// A LayerNorm's weight and bias (HF names `.weight`/`.bias`; very old checkpoints `.gamma`/`.beta`).
     func layerNorm(_ prefix: String, _ n: Int, eps: Float) throws -> LayerNormWeights {
-        if store.tensor(prefix + ".weight") == nil, store.tensor(prefix + ".gamma") != nil {
+        if resolved(prefix + ".weight") == nil, resolved(prefix + ".gamma") != nil {
             return LayerNormWeights(gamma: try vector(prefix + ".gamma", n), beta: try vector(prefix + ".beta", n), eps: eps)
         }
         return LayerNormWeights(gamma: try vector(prefix + ".weight", n), beta: try vector(prefix + ".bias", n), eps: eps)

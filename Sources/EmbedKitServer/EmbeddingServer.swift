@@ -58,15 +58,9 @@ public struct EmbeddingServer: Sendable {
         router.add(middleware: ConcurrencyLimitMiddleware(
             limit: configuration.admittedConcurrentRequests, inFlight: Locked(0), metrics: metrics))
 
-        router.post("/v1/embeddings") { request, _ in try await handlers.openAIEmbeddings(request) }
-        router.post("/embeddings") { request, _ in try await handlers.openAIEmbeddings(request) }
-        router.post("/embed") { request, _ in try await handlers.teiEmbed(request) }
-        router.post("/tokenize") { request, _ in try await handlers.teiTokenize(request) }
-        router.post("/chunk") { request, _ in try await handlers.chunk(request) }
-        router.get("/info") { _, _ in try handlers.info() }
-        router.get("/health") { _, _ in try handlers.health() }
-        router.get("/metrics") { _, _ in handlers.metricsText() }
-        router.get("/v1/models") { _, _ in try handlers.models() }
+        for route in Routes.all {
+            router.on(RouterPath(route.path), method: route.method) { request, _ in try await route.handler(handlers, request) }
+        }
 
         let idle = configuration.idleTimeout.components
         let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
@@ -114,18 +108,19 @@ struct ModelService: Service {
             throw error
         }
         let configuration = server.configuration
-        let preparation = InputPreparation(backend: backend, configuration: configuration)
+        let modelMax = backend.info.maxSequenceLength
+        let maxInputTokens = min(configuration.maxInputTokens ?? modelMax, modelMax)
         let memory: MemoryBudget
         do {
             let (limit, source) = configuration.memoryLimit
             memory = try MemoryBudget.plan(limit: limit, baseline: ProcessMemory.resident ?? 0, backend: backend,
-                                           maxBatchTokens: configuration.maxBatchTokens, maxInputTokens: preparation.maxInputTokens)
+                                           maxBatchTokens: configuration.maxBatchTokens, maxInputTokens: maxInputTokens)
             server.logger.info("memory budget (\(source)): \(memory)")
             if memory.batchTokens < configuration.maxBatchTokens {
                 server.logger.notice("--max-batch-tokens \(configuration.maxBatchTokens) lowered to \(memory.batchTokens) to fit the memory budget")
             }
-            if memory.inputTokens < preparation.maxInputTokens {
-                server.logger.warning("inputs longer than \(memory.inputTokens) tokens cannot fit the memory budget and will get 413 (the model takes \(preparation.maxInputTokens))")
+            if memory.inputTokens < maxInputTokens {
+                server.logger.warning("inputs longer than \(memory.inputTokens) tokens cannot fit the memory budget and will get 413 (the model takes \(maxInputTokens))")
             }
             if configuration.admittedConcurrentRequests < configuration.maxConcurrentRequests {
                 server.logger.notice("--max-concurrent-requests \(configuration.maxConcurrentRequests) lowered to \(configuration.admittedConcurrentRequests): request bodies of up to \(configuration.maxRequestBytes) bytes must fit an eighth of the memory budget")
@@ -142,13 +137,14 @@ struct ModelService: Service {
         let tokenizers = TokenizationWorkers(
             threads: server.configuration.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         server.phase.withLock {
-            $0 = .ready(ReadyModel(backend: backend, scheduler: scheduler, preparation: preparation, tokenizers: tokenizers,
-                                 memory: MemoryAdmission(budget: memory, metrics: server.metrics)))
+            $0 = .ready(EngineFront(backend: backend, scheduler: scheduler, tokenizers: tokenizers,
+                                    memory: MemoryAdmission(budget: memory, metrics: server.metrics),
+                                    maxInputTokens: maxInputTokens, maxInputs: configuration.maxClientBatchSize))
         }
         server.metrics.modelLoaded.set(Int64(1))
         server.logger.info("model ready", metadata: [
             "model": "\(backend.info.modelID)", "dimension": "\(backend.info.dimension)",
-            "max_input_tokens": "\(preparation.maxInputTokens)", "load_time": "\(ContinuousClock.now - start)",
+            "max_input_tokens": "\(maxInputTokens)", "load_time": "\(ContinuousClock.now - start)",
         ])
         // Wait for shutdown (graceful or cancellation), then drain the queue.
         try? await gracefulShutdown()

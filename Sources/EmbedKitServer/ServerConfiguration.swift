@@ -47,9 +47,4 @@ public struct ServerConfiguration: Sendable {
     public var admittedConcurrentRequests: Int {
         MemoryBudget.admittedConcurrency(maxConcurrentRequests, limit: memoryLimit.bytes, maxRequestBytes: maxRequestBytes)
     }
-
-    /// The batching rule of the server's worker.
-    public var batchBudget: BatchBudget {
-        BatchBudget(maxTokens: maxBatchTokens, maxInputs: maxBatchRequests ?? .max)
-    }
 }

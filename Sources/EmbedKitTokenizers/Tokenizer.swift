@@ -13,8 +13,6 @@ public struct Encoding: Sendable, Equatable {
     /// Per token, the index of the pre-tokenizer word it came from (HF's `word_ids()`); nil for the
     /// tokens the post-processor adds. Chunking never cuts between tokens of one word.
     public var wordIDs: [Int?]
-    /// All ones: encodings are never padded; batching code pads.
-    public var attentionMask: [Int] { Array(repeating: 1, count: ids.count) }
 
     public init(ids: [Int], typeIds: [Int], tokens: [String], offsets: [Range<Int>], specialTokensMask: [Int],
                 wordIDs: [Int?]? = nil) {

@@ -25,7 +25,7 @@ struct BenchCommand: AsyncParsableCommand {
     var tokenizerOnly = false
 
     func run() async throws {
-        let texts = try InputLines.read(file: input, arguments: [])
+        let texts = try InputRows.texts(file: input, arguments: [])
         guard !texts.isEmpty else { throw ValidationError("\(input): no texts") }
         if tokenizerOnly { return try await benchTokenizer(texts) }
         let model = try await modelOptions.load()
@@ -43,26 +43,10 @@ struct BenchCommand: AsyncParsableCommand {
             "threads": modelOptions.threads ?? ProcessInfo.processInfo.activeProcessorCount,
             "model": model.info.modelID, "dimension": model.info.dimension,
             "precision": model.info.precision, "weight_bytes": model.info.weightBytes,
-            "peak_rss_bytes": PeakMemory.residentBytes,
+            "peak_rss_bytes": ProcessMemory.peakBytes,
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
-    }
-}
-
-/// The process's resident-set high-water mark: VmHWM (this program's own memory; getrusage's ru_maxrss
-/// also counts what the parent held before exec), else ru_maxrss.
-enum PeakMemory {
-    static var residentBytes: Int {
-        if let peak = ProcessMemory.peak { return peak }
-        var usage = rusage()
-        #if canImport(Darwin)
-        getrusage(RUSAGE_SELF, &usage)
-        return Int(usage.ru_maxrss)          // bytes on Darwin
-        #else
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Int(usage.ru_maxrss) * 1024   // KiB on Linux
-        #endif
     }
 }
 

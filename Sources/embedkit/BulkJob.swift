@@ -7,7 +7,8 @@ import Foundation
 /// recorded in a checkpoint. After a kill, `--resume` drops whatever was written after the last
 /// checkpoint and continues from it, so the output equals an uninterrupted run's byte for byte
 /// (windows start at the same rows, so the batches are the same). `--shard i/n` embeds only the i-th
-/// of n contiguous parts of the corpus.
+/// of n contiguous parts of the corpus. A row that cannot be embedded keeps its place (a NaN row, an
+/// `{"error"}` line) and the job goes on.
 struct BulkJob {
     let model: EmbeddingModel
     let options: EncodeOptions
@@ -24,6 +25,9 @@ struct BulkJob {
         var rows: Int
         var rowsThisRun: Int
         var resumedFrom: Int
+        /// Rows of this run with no vector (unreadable, or refused by the engine): NaN rows in `.npy`,
+        /// `{"error"}` lines in `.jsonl`, each named on stderr.
+        var failedThisRun: Int
         var tokensThisRun: Int
         var seconds: Double
         var tokensPerS: Double
@@ -59,15 +63,15 @@ struct BulkJob {
             throw InputError("cannot resume: the job's settings changed (\(difference)); delete \(checkpointPath) to start over")
         }
 
-        let total = try CorpusReader(path: input).countRows()
+        let total = try InputReader(path: input).countRows()
         let range = shard.rows(of: total)
         var state: BulkCheckpoint
-        let reader: CorpusReader
+        let reader: InputReader
         if let saved {
             state = saved
-            reader = try CorpusReader(path: input, offset: saved.inputOffset, lineNumber: saved.lineNumber)
+            reader = try InputReader(path: input, offset: saved.inputOffset, lineNumber: saved.lineNumber)
         } else {
-            reader = try CorpusReader(path: input)
+            reader = try InputReader(path: input)
             try reader.skip(range.lowerBound)
             state = BulkCheckpoint(settings: current, rowsDone: 0, tokensDone: 0, inputOffset: reader.offset,
                                    lineNumber: reader.lineNumber, outputBytes: 0, hasIDs: nil, idsBytes: 0)
@@ -95,16 +99,19 @@ struct BulkJob {
         let resumedFrom = state.rowsDone
         let progress = JobProgress(label: "embed", total: range.count, done: state.rowsDone)
         var tokensThisRun = 0
+        var failures = RowFailures()
         while state.rowsDone < range.count {
-            var rows: [CorpusRow] = []
+            var rows: [InputRow] = []
             var textBytes = 0
             while rows.count < min(windowRows, range.count - state.rowsDone) && textBytes < windowBytes,
                   let row = try reader.next() {
-                if state.hasIDs == nil { state.hasIDs = row.id != nil }
-                guard (row.id != nil) == state.hasIDs else {
-                    throw InputError("\(input):\(reader.lineNumber): mixes plain strings and {\"id\", \"text\"} objects; use one kind of row")
+                if let object = row.isObject {
+                    if state.hasIDs == nil { state.hasIDs = object }
+                    guard object == state.hasIDs else {
+                        throw InputError("\(input):\(row.line): mixes plain strings and {\"id\", \"text\"} objects; use one kind of row")
+                    }
                 }
-                textBytes += row.text.utf8.count
+                textBytes += (try? row.text.get().utf8.count) ?? 0
                 rows.append(row)
             }
             guard !rows.isEmpty else {
@@ -112,19 +119,15 @@ struct BulkJob {
             }
             if state.hasIDs == true, let idsPath, ids == nil { ids = try AppendFile(path: idsPath, fresh: true) }
 
-            let (vectors, tokens): ([[Float]], Int)
-            do {
-                (vectors, tokens) = try encode(rows.map(\.text))
-            } catch let error as EmbedKitError {
-                throw InputError("\(input): rows \(range.lowerBound + state.rowsDone + 1)-\(range.lowerBound + state.rowsDone + rows.count) (line \(reader.lineNumber) ends them): \(error.description)")
-            }
+            let (results, tokens) = try model.embed(rows, EmbeddingRequest(inputs: [], options: options), file: input)
+            failures.note(results)
+            let encoded: (data: [UInt8], ids: [UInt8]?)
             switch format {
-            case .npy:
-                try out.append(VectorEncoding.npyRows(vectors))
-                if let ids { try ids.append(VectorEncoding.idLines(rows.map(\.id))) }
-            case .jsonl:
-                try out.append(VectorEncoding.jsonlRows(vectors, ids: rows.map(\.id)))
+            case .npy: encoded = NpyRows(dimension: dimension, ids: ids != nil).encode(rows, results)
+            case .jsonl: encoded = JSONLines().encode(rows, results)
             }
+            try out.append(encoded.data)
+            if let ids, let bytes = encoded.ids { try ids.append(bytes) }
             state.rowsDone += rows.count
             if format == .npy { try out.write(NpyHeader.bytes(rows: state.rowsDone, dimension: dimension), at: 0) }
             try out.sync()
@@ -143,18 +146,8 @@ struct BulkJob {
         try? FileManager.default.removeItem(atPath: checkpointPath)
         let seconds = progress.seconds
         return Summary(rows: state.rowsDone, rowsThisRun: state.rowsDone - resumedFrom, resumedFrom: resumedFrom,
-                       tokensThisRun: tokensThisRun, seconds: seconds, tokensPerS: Double(tokensThisRun) / max(seconds, 1e-9),
-                       output: output, ids: ids == nil ? nil : idsPath, shard: shard.description,
-                       peakRssBytes: PeakMemory.residentBytes)
-    }
-
-    /// One window's vectors (in row order) and the tokens the model read.
-    private func encode(_ texts: [String]) throws -> ([[Float]], Int) {
-        if options.overflow == .chunkMean {
-            let vectors = try model.encode(texts, options: options)
-            return (vectors, 0)   // chunk tokens are not counted
-        }
-        let prepared = try model.prepare(texts, options: options)
-        return (try model.encode(prepared: prepared, options: options), prepared.reduce(0) { $0 + $1.ids.count })
+                       failedThisRun: failures.count, tokensThisRun: tokensThisRun, seconds: seconds,
+                       tokensPerS: Double(tokensThisRun) / max(seconds, 1e-9), output: output, ids: ids == nil ? nil : idsPath,
+                       shard: shard.description, peakRssBytes: ProcessMemory.peakBytes)
     }
 }

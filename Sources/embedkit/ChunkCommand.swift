@@ -23,9 +23,7 @@ struct ChunkCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
-
-    @Option(name: .long, help: "JSONL file with one JSON string per line ('-' for stdin).")
-    var input: String?
+    @OptionGroup var inputs: InputOptions
 
     @Option(name: .long, help: "Tokens per chunk at most (special tokens not counted).")
     var chunkTokens: Int
@@ -54,32 +52,24 @@ struct ChunkCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Name of a prompt in config_sentence_transformers.json.")
     var promptName: String?
 
-    @Argument(help: "Texts to chunk (when --input is not given).")
-    var texts: [String] = []
-
     func run() async throws {
-        let inputs = try InputLines.read(file: input, arguments: texts)
+        let rows = try inputs.rows()
         let model = try await modelOptions.load()
-        var options = EncodeOptions(normalizeEmbeddings: normalize, maxLength: maxLength, promptName: promptName,
-                                    truncateDimension: dimensions)
-        options.progress = Console.progressBar(label: "chunking", total: inputs.count)
         let chunking = ChunkingOptions(chunkTokens: chunkTokens, overlap: overlap, boundaries: boundaries.boundaries,
                                        pooling: pooling, windowOverlap: windowOverlap)
-        // One text at a time: a long document's chunks are printed before the next is read in.
-        for text in inputs {
-            let chunks = try model.chunk([text], chunking: chunking, options: options)[0]
-            FileHandle.standardOutput.write(Data((ChunkJSON.line(chunks) + "\n").utf8))
+        let request = EmbeddingRequest(inputs: [], output: .chunks(chunking),
+                                       options: EncodeOptions(normalizeEmbeddings: normalize, maxLength: maxLength,
+                                                              promptName: promptName, truncateDimension: dimensions))
+        let format = JSONLines(chunks: true)
+        let progress = Console.progressBar(label: "chunking", total: rows.count)
+        var failures = RowFailures()
+        // One text at a time: a long document's chunks are written before the next is embedded.
+        for (n, row) in rows.enumerated() {
+            let (results, _) = try model.embed([row], request, file: inputs.input)
+            FileHandle.standardOutput.write(Data(format.encode([row], results).data))
+            failures.note(results)
+            progress?(n + 1, rows.count)
         }
-    }
-}
-
-enum ChunkJSON {
-    /// `{"chunks": [{"start", "end", "token_start", "token_end", "embedding"}, ...]}`.
-    static func line(_ chunks: [TextChunk]) -> String {
-        let items = chunks.map { c in
-            #"{"start":\#(c.start),"end":\#(c.end),"token_start":\#(c.tokenStart),"token_end":\#(c.tokenEnd),"#
-                + (c.truncated ? #""truncated":true,"# : "") + #""embedding":"# + JSONVector.line(c.embedding) + "}"
-        }
-        return #"{"chunks":["# + items.joined(separator: ",") + "]}"
+        try failures.finish()
     }
 }

@@ -8,9 +8,7 @@ struct EmbedCommand: AsyncParsableCommand {
         abstract: "Print one JSON array of numbers per input: sentence-transformers' encode output.")
 
     @OptionGroup var modelOptions: ModelOptions
-
-    @Option(name: .long, help: "JSONL file with one JSON string per line ('-' for stdin).")
-    var input: String?
+    @OptionGroup var inputs: InputOptions
 
     @Option(name: .long, help: "Token limit per input, special tokens included (default: the model's max_seq_length).")
     var maxLength: Int?
@@ -51,41 +49,49 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bulk job: rows per window; the output is synced and checkpointed after each.")
     var checkpointRows = 256
 
-    @Argument(help: "Texts to embed (when --input is not given).")
-    var texts: [String] = []
-
     func run() async throws {
+        if overflow == .chunk { throw ValidationError("--overflow chunk gives several vectors per input: use `embedkit chunk`") }
         if output != nil { return try await runBulk() }
         if resume || shard != nil { throw ValidationError("--resume and --shard are for bulk jobs: give --output FILE.npy|.jsonl") }
-        let inputs = try InputLines.read(file: input, arguments: texts)
+        let rows = try inputs.rows()
         let model = try await modelOptions.load()
+        if tokenEmbeddings {
+            var out = ""
+            for matrix in try model.encodeTokenEmbeddings(rows.map { try $0.text.get() }, options: options()) {
+                out += "[" + matrix.map(JSONText.vector).joined(separator: ",") + "]\n"
+            }
+            return FileHandle.standardOutput.write(Data(out.utf8))
+        }
+        var request = EmbeddingRequest(inputs: [], options: options())
+        request.options.progress = Console.progressBar(label: "embedding", total: rows.count)
+        request.precision = encodingFormat
+        let sizes = dimensions?.sizes ?? []
+        if sizes.count > 1 {
+            // Each size renormalized (unless neither the model nor --normalize normalizes).
+            request.dimensions = sizes
+            request.options.truncateDimension = nil
+            request.options.normalizeEmbeddings = normalize || model.info.normalize
+        }
+        let (results, _) = try model.embed(rows, request, file: inputs.input)
+        let format = JSONLines(keyedSizes: sizes.count > 1 ? sizes : nil)
+        FileHandle.standardOutput.write(Data(format.encode(rows, results).data))
+        var failures = RowFailures()
+        failures.note(results)
+        try failures.finish()
+    }
+
+    /// The encode options of the flags.
+    func options() -> EncodeOptions {
         let sizes = dimensions?.sizes ?? []
         var options = EncodeOptions(batchSize: batchSize, normalizeEmbeddings: normalize, maxLength: maxLength,
                                     prompt: prompt, promptName: promptName, truncateDimension: sizes.count == 1 ? sizes[0] : nil)
-        options.progress = Console.progressBar(label: "embedding", total: inputs.count)
-        if overflow == .chunk { throw ValidationError("--overflow chunk gives several vectors per input: use `embedkit chunk`") }
         options.overflow = overflow
-        var out = ""
-        if tokenEmbeddings {
-            for rows in try model.encodeTokenEmbeddings(inputs, options: options) {
-                out += "[" + rows.map(JSONVector.line).joined(separator: ",") + "]\n"
-            }
-        } else if sizes.count > 1 {
-            // [text][size] → per size, every text's vector (int8/uint8 ranges are per size).
-            let perText = try model.encode(inputs, dimensions: sizes, options: options)
-            let perSize = try sizes.indices.map { k in try Self.lines(perText.map { $0[k] }, encodingFormat) }
-            for i in inputs.indices {
-                out += "{" + sizes.indices.map { k in "\"\(sizes[k])\":" + perSize[k][i] }.joined(separator: ",") + "}\n"
-            }
-        } else {
-            for line in try Self.lines(try model.encode(inputs, options: options), encodingFormat) { out += line + "\n" }
-        }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        return options
     }
 
     /// `--output`: a streaming, resumable job over a corpus file; prints a JSON summary.
     func runBulk() async throws {
-        guard let output, let input, input != "-", texts.isEmpty else {
+        guard let output, let input = inputs.input, input != "-", inputs.texts.isEmpty else {
             throw ValidationError("--output needs --input FILE (a file, not stdin or arguments: the job seeks in it to resume)")
         }
         if tokenEmbeddings { throw ValidationError("--output writes sentence embeddings; --token-embeddings prints to stdout only") }
@@ -93,11 +99,8 @@ struct EmbedCommand: AsyncParsableCommand {
         if encodingFormat != .float32 {
             throw ValidationError("--output writes float32 vectors (int8/uint8 ranges need the whole corpus; quantize afterwards)")
         }
-        if overflow == .chunk { throw ValidationError("--overflow chunk gives several vectors per input: use `embedkit chunk`") }
         let model = try await modelOptions.load()
-        var options = EncodeOptions(batchSize: batchSize, normalizeEmbeddings: normalize, maxLength: maxLength,
-                                    prompt: prompt, promptName: promptName, truncateDimension: dimensions?.sizes.first)
-        options.overflow = overflow
+        let options = options()
         let settings = [
             "model": modelOptions.model, "precision": model.info.precision, "normalize": String(normalize),
             "max_length": maxLength.map(String.init) ?? "default", "prompt": prompt ?? "", "prompt_name": promptName ?? "",
@@ -110,12 +113,7 @@ struct EmbedCommand: AsyncParsableCommand {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(summary), as: UTF8.self))
-    }
-
-    /// One JSON array per vector: floats, or the integers of `format` over all of `vectors`.
-    static func lines(_ vectors: [[Float]], _ format: EmbeddingPrecision) throws -> [String] {
-        if format == .float32 { return vectors.map(JSONVector.line) }
-        return try Quantization.quantize(vectors, precision: format).map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
+        if summary.failedThisRun > 0 { throw ExitCode(1) }
     }
 }
 

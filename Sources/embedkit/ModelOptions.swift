@@ -58,9 +58,3 @@ enum Console {
     }
 }
 
-/// JSON text for vectors: shortest round-trip decimal form of each Float.
-enum JSONVector {
-    static func line(_ v: [Float]) -> String {
-        "[" + v.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
-    }
-}

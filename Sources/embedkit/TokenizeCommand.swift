@@ -11,9 +11,7 @@ struct TokenizeCommand: AsyncParsableCommand {
         abstract: "Print the token ids of each input, as sentence-transformers tokenizes it.")
 
     @OptionGroup var modelOptions: ModelOptions
-
-    @Option(name: .long, help: "File with one JSON string per line ('-' for stdin).")
-    var input: String?
+    @OptionGroup var inputs: InputOptions
 
     @Option(name: .long, help: "Maximum number of tokens, special tokens included (default: the model's max_seq_length).")
     var maxLength: Int?
@@ -26,9 +24,6 @@ struct TokenizeCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Print {\"ids\": [...], \"offsets\": [[start, end] or null, ...]} per input instead of the ids alone (Unicode-scalar offsets into the input as given; null for special and prompt tokens).")
     var offsets = false
-
-    @Argument(help: "Texts to tokenize (instead of --input).")
-    var texts: [String] = []
 
     func run() async throws {
         do {
@@ -44,7 +39,7 @@ struct TokenizeCommand: AsyncParsableCommand {
     }
 
     private func execute() async throws {
-        let lines = try InputLines.read(file: input, arguments: texts)
+        let lines = try inputs.allTexts()
         let text = try await modelOptions.loadTextPreparation()
         let prompt = try text.prompt(self.prompt, named: promptName)
         var out: [UInt8] = []

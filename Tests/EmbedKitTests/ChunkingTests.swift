@@ -183,6 +183,8 @@ import Testing
                 _ = try model.chunk([String(repeating: "word ", count: 3000)], chunking: bad, options: EncodeOptions(maxLength: 512))
             }
         }
-        #expect(throws: EmbedKitError.self) { _ = try model.chunk(["   "], chunking: ChunkingOptions(chunkTokens: 4)) }
+        // A text with no tokens of its own has no chunks, and does not stop the texts after it.
+        let none = try model.chunk(["   ", "", "a few words"], chunking: ChunkingOptions(chunkTokens: 4))
+        #expect(none[0].isEmpty && none[1].isEmpty && !none[2].isEmpty)
     }
 }

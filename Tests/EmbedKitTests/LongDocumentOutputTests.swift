@@ -53,8 +53,8 @@ import Testing
         do {
             _ = try model.encode(["你好"], dimensions: [32])
             Issue.record("32 is not a declared size")
-        } catch EmbedKitError.invalidOption(let why) {
-            #expect(why.contains("16, 64, 112"), "\(why)")
+        } catch EmbedKitError.invalidField(let field, let why) {
+            #expect(field == "dimensions" && why.contains("16, 64, 112"), "\(why)")
         }
         #expect(throws: EmbedKitError.self) { _ = try model.encode(["你好"], options: EncodeOptions(truncateDimension: 32)) }
     }

@@ -112,8 +112,7 @@ struct BulkJobCLITests {
         let texts = Self.corpus(rows: 700, seed: 11)
         let ids: [Any] = texts.indices.map { $0 % 3 == 0 ? $0 : "doc/\($0) \"q\"" as Any }
         let corpus = dir.appendingPathComponent("corpus.jsonl")
-        var lines = try texts.indices.map { try Self.jsonLine(["id": ids[$0], "text": texts[$0]]) }
-        lines.insert("", at: 5)    // blank lines are skipped, as everywhere
+        let lines = try texts.indices.map { try Self.jsonLine(["id": ids[$0], "text": texts[$0]]) }
         try Self.write(lines, to: corpus)
         let plain = dir.appendingPathComponent("plain.jsonl")
         try Self.write(try texts.map(Self.jsonLine), to: plain)

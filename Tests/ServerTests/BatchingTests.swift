@@ -80,6 +80,29 @@ final class RecordingBackend: EmbeddingBackend, @unchecked Sendable {
         return nil
     }
 
+    /// A request that breaks the engine fails alone, even when its inputs shared a forward pass with
+    /// another request's: the pass runs again per request.
+    @Test func oneRequestThatBreaksTheEngineFailsAlone() async throws {
+        let poisoned = PoisonedBackend(GatedBackend(try await Fixtures.dmeta(), open: false), poison: 7)
+        let h = try await ServerHarness.start { _ in } load: { poisoned }
+        defer { Task { try? await h.shutdown() } }
+        try await h.waitUntilHealthy()
+        // Hold the worker in a first pass, so the next two requests queue up and share the next pass.
+        let first = Task { try await h.post("/embed", json: ["inputs": "holding the worker"]) }
+        try await poisoned.gated.waitForBlockedBatch()
+        let good = Task { try await h.post("/embed", json: ["inputs": ["a good request"]]) }
+        let bad = Task { try await h.post("/embed", json: ["inputs": [[101, 7, 102]]]) }
+        try await Task.sleep(for: .milliseconds(300))
+        poisoned.gated.release()
+        #expect(try await first.value.status == 200)
+        let g = try await good.value, b = try await bad.value
+        #expect(g.status == 200, "\(g.text)")
+        #expect(b.status == 500 && b.text.contains("poisoned input"), "\(b.text)")
+        let model = try #require(try await Fixtures.dmeta() as? EmbeddingModel)
+        #expect(try g.teiRows() == model.encode(["a good request"], options: EncodeOptions(normalizeEmbeddings: true)))
+        #expect(poisoned.passes.contains { $0 == 2 }, "the two requests shared a pass: \(poisoned.passes)")
+    }
+
     @Test func gracefulShutdownFinishesRequestsInFlight() async throws {
         let gated = GatedBackend(try await Fixtures.dmeta(), open: false)
         let h = try await ServerHarness.start { _ in } load: { gated }
@@ -96,4 +119,29 @@ final class RecordingBackend: EmbeddingBackend, @unchecked Sendable {
         // The listener is gone.
         #expect(throws: (any Error).self) { _ = try RawSocket(port: h.port) }
     }
+}
+
+/// Fails every forward pass holding an input with the token id `poison`, and records pass sizes.
+final class PoisonedBackend: EmbeddingBackend, @unchecked Sendable {
+    let gated: GatedBackend
+    let poison: Int
+    private let lock = NSLock()
+    private var _passes: [Int] = []
+
+    init(_ gated: GatedBackend, poison: Int) {
+        self.gated = gated
+        self.poison = poison
+    }
+
+    var info: ModelInfo { gated.info }
+    var textPreparation: TextPreparation { gated.textPreparation }
+    func activationBytes(tokens: Int, longest: Int) -> Int { gated.activationBytes(tokens: tokens, longest: longest) }
+    func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
+        lock.withLock { _passes.append(inputs.count) }
+        if inputs.contains(where: { $0.ids.contains(poison) }) {
+            throw EmbedKitError.invalidModel(file: "test", reason: "poisoned input")
+        }
+        return try gated.forward(inputs)
+    }
+    var passes: [Int] { lock.withLock { _passes } }
 }

@@ -40,13 +40,16 @@ import Testing
             ["inputs": long, "chunk_tokens": 8, "pooling": "max"],
             ["inputs": long, "chunk_tokens": 8, "boundaries": "paragraphs"],
             ["inputs": [101, 102], "chunk_tokens": 8],
-            ["inputs": "   ", "chunk_tokens": 8],
             ["inputs": long],
         ]
         for body in bad {
             let r = try await h.post("/chunk", json: body)
             #expect(r.status == 400, "\(body): \(r.status) \(r.text)")
         }
+        // Whitespace has no chunks: an empty list in its place, the other texts chunked.
+        let blank = try await h.post("/chunk", json: ["inputs": ["   ", "a few words here"], "chunk_tokens": 8])
+        let lists = try #require(try blank.json() as? [[String: Any]], "\(blank.text)")
+        #expect((lists[0]["chunks"] as? [Any])?.isEmpty == true && (lists[1]["chunks"] as? [Any])?.isEmpty == false)
         let fine = try await h.post("/embed", json: ["inputs": "still serving"])
         #expect(fine.status == 200)
     }

@@ -2,17 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// Routes served; anything else is counted as "other" in the metrics.
-enum Routes {
-    static let known: Set<String> = [
-        "/v1/embeddings", "/embeddings", "/embed", "/tokenize", "/info", "/health", "/metrics", "/v1/models",
-    ]
-    /// Errors on these paths use OpenAI's shape; elsewhere TEI's.
-    static func usesOpenAIShape(_ path: String) -> Bool { path.hasPrefix("/v1/") || path == "/embeddings" }
-    /// Routes open without an API key and outside the concurrency limit.
-    static func isOperational(_ path: String) -> Bool { path == "/health" || path == "/metrics" }
-}
-
 /// Outermost: turns every error into a JSON error response and records request count and latency.
 struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
@@ -26,30 +15,23 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             response = Self.errorResponse(error, path: path, logger: context.logger)
         }
-        metrics.recordRequest(route: Routes.known.contains(path) ? path : "other", status: response.status.code,
-                              duration: ContinuousClock.now - start)
+        metrics.recordRequest(route: Routes.label(path), status: response.status.code, duration: ContinuousClock.now - start)
         return response
     }
 
     static func errorResponse(_ error: Error, path: String, logger: Logger) -> Response {
-        let apiError: APIError
-        switch error {
-        case let e as APIError:
-            apiError = e
-        case let e as HTTPError:
-            switch e.status {
-            case .notFound: apiError = APIError(.notFound, .notFound, "no route for this method and path")
-            case .contentTooLarge: apiError = .tooLarge("the request body is too large")
-            case .methodNotAllowed: apiError = APIError(.methodNotAllowed, .invalidRequest, "method not allowed")
-            default: apiError = APIError(e.status, e.status.code < 500 ? .invalidRequest : .server, e.body ?? e.status.reasonPhrase)
-            }
-        case is CancellationError:
-            apiError = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), .invalidRequest, "request cancelled")
-        default:
-            logger.error("request failed", metadata: ["error": "\(error)"])
-            apiError = APIError(.internalServerError, .server, "internal error: \(error)")
+        let route = Routes.route(path)
+        var apiError = APIError(error, route: route)
+        if let e = error as? HTTPError, e.status == .notFound, route != nil {
+            // A known path with a method it does not take.
+            apiError = APIError(.methodNotAllowed, .invalidRequest, "\(path) takes " +
+                                Routes.methods(path).map(\.rawValue).joined(separator: ", ") + " only")
+            apiError.headers[.allow] = Routes.methods(path).map(\.rawValue).joined(separator: ", ")
         }
-        return apiError.response(openAIShape: Routes.usesOpenAIShape(path))
+        if apiError.status.code >= 500 && apiError.status != .serviceUnavailable {
+            logger.error("request failed", metadata: ["error": "\(error)"])
+        }
+        return apiError.response(openAIShape: route?.openAIErrors ?? path.hasPrefix("/v1/"))
     }
 }
 
@@ -91,7 +73,7 @@ struct ConcurrencyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Routes.isOperational(request.uri.path) { return try await next(request, context) }
+        if Routes.route(request.uri.path)?.operational == true { return try await next(request, context) }
         let admitted = inFlight.withLock { n -> Bool in
             guard n < limit else { return false }
             n += 1

@@ -83,7 +83,7 @@ final class BatchScheduler: @unchecked Sendable {
         for (i, row) in rows.enumerated() {
             let tokens = row.window.map { min($0.size, row.ids.count) } ?? row.ids.count
             if tokens > maxInputTokens {
-                throw APIError.tooLarge("input \(i) needs a forward pass of \(tokens) tokens; the server's memory budget (--max-memory) allows at most \(maxInputTokens)")
+                throw EngineError.passTooLong(index: i, tokens: tokens, limit: maxInputTokens)
             }
         }
         let context = ServiceContext.current ?? .topLevel
@@ -99,7 +99,7 @@ final class BatchScheduler: @unchecked Sendable {
                 defer { condition.unlock() }
                 if stopping || !running {
                     job.finished = true
-                    continuation.resume(throwing: APIError(.serviceUnavailable, .unavailable, "the server is shutting down"))
+                    continuation.resume(throwing: EngineError.shuttingDown)
                     return
                 }
                 if Task.isCancelled {
@@ -207,32 +207,48 @@ final class BatchScheduler: @unchecked Sendable {
         defer { span.end() }
         metrics.inFlightTokens.set(Int64(passTokens))
         let start = ContinuousClock.now
-        let result = Result { try backend.forward(inputs) }
+        let results = forward(live.map(\.input), jobs: live.map { ObjectIdentifier($0.job) })
         metrics.inFlightTokens.set(Int64(0))
         metrics.recordBatch(size: inputs.count, tokens: passTokens, duration: ContinuousClock.now - start)
 
         condition.lock()
         defer { condition.unlock() }
-        switch result {
-        case .success(let vectors) where vectors.count == inputs.reduce(0, { $0 + $1.vectorCount }):
-            var k = 0
-            for item in live {
-                let mine = Array(vectors[k ..< k + item.input.vectorCount])
-                k += item.input.vectorCount
-                guard !item.job.finished else { continue }
+        for (n, item) in live.enumerated() {
+            guard !item.job.finished else { continue }
+            switch results[n] {
+            case .success(let mine):
                 item.job.results[item.row] = mine
                 item.job.remaining -= 1
                 if item.job.remaining == 0 {
                     finish(item.job, with: .success(item.job.results.flatMap { $0! }))
                 }
+            case .failure(let error):
+                finish(item.job, with: .failure(error))
             }
+        }
+    }
+
+    /// Per input, its vectors from one forward pass. When a pass that serves several requests fails,
+    /// each request's inputs run again on their own, so one request that breaks the engine fails alone.
+    private func forward(_ inputs: [PreparedInput], jobs: [ObjectIdentifier]) -> [Result<[[Float]], Error>] {
+        let expected = inputs.reduce(0) { $0 + $1.vectorCount }
+        let outcome = Result { try backend.forward(inputs) }.flatMap { vectors -> Result<[[Float]], Error> in
+            vectors.count == expected ? .success(vectors)
+                : .failure(EngineError.forwardFailed("the engine returned \(vectors.count) embeddings for \(expected) expected"))
+        }
+        switch outcome {
         case .success(let vectors):
-            let error = APIError(.internalServerError, .server,
-                                 "the engine returned \(vectors.count) embeddings for \(inputs.reduce(0) { $0 + $1.vectorCount }) expected")
-            for item in live { finish(item.job, with: .failure(error)) }
+            return PreparedInput.split(vectors, by: inputs).map { .success(Array($0)) }
+        case .failure(let error) where Set(jobs).count > 1:
+            var results = [Result<[[Float]], Error>](repeating: .failure(error), count: inputs.count)
+            for job in Set(jobs) {
+                let mine = jobs.indices.filter { jobs[$0] == job }
+                for (i, r) in zip(mine, forward(mine.map { inputs[$0] }, jobs: mine.map { jobs[$0] })) { results[i] = r }
+            }
+            return results
         case .failure(let error):
-            let apiError = APIError(.internalServerError, .server, "embedding failed: \(error)")
-            for item in live { finish(item.job, with: .failure(apiError)) }
+            let reason = (error as? EngineError) ?? EngineError.forwardFailed("\(error)")
+            return inputs.map { _ in .failure(reason) }
         }
     }
 }

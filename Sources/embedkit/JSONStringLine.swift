@@ -1,51 +1,6 @@
 import ArgumentParser
 import Foundation
 
-/// Reads the texts a command works on: one JSON string per line of a file (`-` for stdin),
-/// or the command-line arguments. Blank lines are skipped.
-enum InputLines {
-    static func read(file: String?, arguments: [String]) throws -> [String] {
-        guard let file else { return arguments }
-        if !arguments.isEmpty { throw ValidationError("give either --input or TEXT arguments, not both") }
-        let data: Data
-        if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: file) else {
-                throw InputError("\(file): cannot read the input file")
-            }
-            data = d
-        }
-        return try data.withUnsafeBytes { raw in
-            try parseLines(raw.bindMemory(to: UInt8.self), file: file)
-        }
-    }
-
-    /// One JSON string per line; blank lines skipped; a UTF-8 byte-order mark at the start ignored.
-    static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> [String] {
-        var texts: [String] = []
-        var lineNumber = 0
-        var start = 0
-        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            lineNumber += 1
-            var a = start, b = end
-            while a < b && JSONStringLine.isJSONSpace(bytes[a]) { a += 1 }
-            while b > a && JSONStringLine.isJSONSpace(bytes[b - 1]) { b -= 1 }
-            start = end + 1
-            if a == b { continue }
-            do {
-                texts.append(try JSONStringLine.parse(UnsafeBufferPointer(rebasing: bytes[a..<b])))
-            } catch let e as JSONStringLine.Error {
-                throw InputError("\(file):\(lineNumber): \(e.message)")
-            }
-        }
-        return texts
-    }
-}
-
 /// A problem with the input data (printed as one line, without the usage text).
 struct InputError: Error, CustomStringConvertible {
     let description: String

@@ -33,7 +33,7 @@ final class TokenizationWorkers: @unchecked Sendable {
             condition.lock()
             defer { condition.unlock() }
             guard !stopping else {
-                continuation.resume(throwing: APIError(.serviceUnavailable, .unavailable, "the server is shutting down"))
+                continuation.resume(throwing: EngineError.shuttingDown)
                 return
             }
             jobs.append {

@@ -1,22 +1,63 @@
 import ArgumentParser
-import EmbedKitEvaluation
+import EmbedKit
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One row of a corpus file: a JSON string (`"text"`) or an object (`{"id": ..., "text": ...}`).
-struct CorpusRow {
-    var text: String
-    /// The row's id as JSON text (a string or an integer, `null` when an object row has none);
-    /// nil for a plain string row.
+/// One row of an input: a line of a JSONL file (`"text"` or `{"id": ..., "text": ...}`) or a
+/// command-line argument. Every line is a row, so outputs line up with input lines: a blank line is an
+/// empty text, and a line that cannot be read (not JSON, not UTF-8) is a row holding that error.
+struct InputRow {
+    /// Line number in the file (1-based), or the argument's position.
+    var line: Int
+    /// The text, or why this line could not be read (`file:line: reason`).
+    var text: Result<String, InputError>
+    /// The row's id as JSON text (a string or an integer, `null` when an object row has none); nil for
+    /// a plain string row or a blank line.
     var id: String?
+    /// Whether the line was an object (`{"id", "text"}`); nil for a blank or unreadable line.
+    var isObject: Bool?
 }
 
-/// Reads a JSONL corpus as a stream: rows one at a time with the byte offset after each, so a job can
-/// stop anywhere and start again at a row boundary. Blank lines are skipped (as `--input` always does);
-/// a UTF-8 byte-order mark at the start is ignored. Memory: one read buffer plus the longest line.
-final class CorpusReader {
+/// `--input FILE.jsonl` or TEXT arguments: the rows `embed`, `chunk`, `tokenize` and `similarity` work on.
+struct InputOptions: ParsableArguments {
+    @Option(name: .long, help: "JSONL file: per line a JSON string or an {\"id\", \"text\"} object ('-' for stdin).")
+    var input: String?
+
+    @Argument(help: "Texts (when --input is not given).")
+    var texts: [String] = []
+
+    func rows() throws -> [InputRow] { try InputRows.read(file: input, arguments: texts) }
+    func allTexts() throws -> [String] { try InputRows.texts(file: input, arguments: texts) }
+}
+
+/// The one reader of the texts a command works on: `embed`, `chunk`, bulk jobs, `tokenize`,
+/// `similarity` and `bench` all read their `--input` (or arguments) through it, with one grammar.
+enum InputRows {
+    /// Every row of `file` (`-`: stdin), or one row per argument when no file is given.
+    static func read(file: String?, arguments: [String]) throws -> [InputRow] {
+        guard let file else {
+            return arguments.enumerated().map { InputRow(line: $0 + 1, text: .success($1), id: nil, isObject: nil) }
+        }
+        if !arguments.isEmpty { throw ValidationError("give either --input or TEXT arguments, not both") }
+        let reader = try InputReader(path: file)
+        var rows: [InputRow] = []
+        while let row = try reader.next() { rows.append(row) }
+        return rows
+    }
+
+    /// The texts of every row, for commands that need all of them: the first unreadable line is thrown.
+    static func texts(file: String?, arguments: [String]) throws -> [String] {
+        try read(file: file, arguments: arguments).map { try $0.text.get() }
+    }
+}
+
+/// Reads a JSONL input as a stream: rows one at a time with the byte offset after each, so a job can
+/// stop anywhere and start again at a row boundary. Every line is a row (`InputRow`); a UTF-8 byte-order
+/// mark at the start is ignored; a `\r` before the newline is whitespace. Memory: one read buffer plus
+/// the longest line.
+final class InputReader {
     /// Longest line accepted (a line past this is an error naming it, not an allocation without bound).
     static let maxLineBytes = 256 << 20
     let path: String
@@ -33,7 +74,7 @@ final class CorpusReader {
     /// lines from `lineNumber`.
     init(path: String, offset: Int64 = 0, lineNumber: Int = 0) throws {
         self.path = path
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        fd = path == "-" ? dup(0) : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw InputError("\(path): cannot read the input file (\(String(cString: strerror(errno))))") }
         if offset > 0 {
             guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
@@ -76,7 +117,7 @@ final class CorpusReader {
         fileOffset += Int64(n)
     }
 
-    /// The next non-blank line's bytes (surrounding JSON whitespace removed), or nil at the end.
+    /// The next line's bytes (surrounding JSON whitespace removed; empty for a blank line), or nil at the end.
     func nextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R? {
         while true {
             var newline: Int? = nil
@@ -95,19 +136,23 @@ final class CorpusReader {
                 var a = start, z = lineEnd
                 while a < z && JSONStringLine.isJSONSpace(b[a]) { a += 1 }
                 while z > a && JSONStringLine.isJSONSpace(b[z - 1]) { z -= 1 }
-                return a == z ? nil : try body(UnsafeBufferPointer(rebasing: b[a..<z]))
+                return try body(UnsafeBufferPointer(rebasing: b[a..<z]))
             }
             start = newline.map { $0 + 1 } ?? end
             if let result { return result }
         }
     }
 
-    /// The next row, or nil at the end.
-    func next() throws -> CorpusRow? {
-        do {
-            return try nextLine(Self.parseRow)
-        } catch let e as JSONStringLine.Error {
-            throw InputError("\(path):\(lineNumber): \(e.message)")
+    /// The next row, or nil at the end; a line that cannot be read is a row holding its error.
+    func next() throws -> InputRow? {
+        try nextLine { line -> InputRow in
+            let number = lineNumber
+            do {
+                let (text, id, object) = try Self.parseRow(line)
+                return InputRow(line: number, text: .success(text), id: id, isObject: object)
+            } catch let e as JSONStringLine.Error {
+                return InputRow(line: number, text: .failure(InputError("\(path):\(number): \(e.message)")), id: nil, isObject: nil)
+            }
         }
     }
 
@@ -124,8 +169,10 @@ final class CorpusReader {
         return n
     }
 
-    static func parseRow(_ line: UnsafeBufferPointer<UInt8>) throws -> CorpusRow {
-        if line[0] == UInt8(ascii: "\"") { return CorpusRow(text: try JSONStringLine.parse(line)) }
+    /// A line's text, id (JSON text) and whether it was an object; a blank line is an empty text.
+    static func parseRow(_ line: UnsafeBufferPointer<UInt8>) throws -> (String, String?, Bool?) {
+        if line.isEmpty { return ("", nil, nil) }
+        if line[0] == UInt8(ascii: "\"") { return (try JSONStringLine.parse(line), nil, false) }
         guard line[0] == UInt8(ascii: "{") else {
             throw JSONStringLine.Error(message: "expected a JSON string or an object {\"id\": ..., \"text\": \"...\"} per line")
         }
@@ -139,9 +186,9 @@ final class CorpusReader {
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.first?.stringValue == "text" {
             throw JSONStringLine.Error(message: "\"text\" must be a string")
         } catch {
-            throw JSONStringLine.Error(message: "the line is not a valid JSON object")
+            throw JSONStringLine.Error(message: "the line is not a valid JSON object (or not UTF-8)")
         }
-        return CorpusRow(text: object.text, id: object.id?.json ?? "null")
+        return (object.text, object.id?.json ?? "null", true)
     }
 
     /// `{"id": ..., "text": ...}` (other keys ignored).
@@ -162,7 +209,7 @@ final class CorpusReader {
         }
         var json: String {
             switch self {
-            case .string(let s): return ResultJSON.quote(s)
+            case .string(let s): return JSONText.quote(s)
             case .integer(let n): return String(n)
             }
         }

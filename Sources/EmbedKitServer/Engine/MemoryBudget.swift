@@ -93,11 +93,11 @@ final class MemoryAdmission: @unchecked Sendable {
         self.metrics = metrics
     }
 
-    /// Reserves `bytes` until `release`; 503 with Retry-After when they do not fit now, 413 when they
-    /// never could.
+    /// Reserves `bytes` until `release`; `memoryBusy` when they do not fit now, `tooLargeForMemory` when
+    /// they never could.
     func reserve(_ bytes: Int) throws {
         guard bytes <= budget.requestBytes else {
-            throw APIError.tooLarge("the request would need about \(bytes >> 20) MiB while handled; --max-memory leaves \(budget.requestBytes >> 20) MiB for requests in flight: send fewer or shorter inputs")
+            throw EngineError.tooLargeForMemory(bytes: bytes, available: budget.requestBytes)
         }
         let ok = lock.withLock { () -> Bool in
             guard reserved + bytes <= budget.requestBytes else { return false }
@@ -106,7 +106,7 @@ final class MemoryAdmission: @unchecked Sendable {
         }
         guard ok else {
             metrics.memoryRejections.increment()
-            throw APIError(.serviceUnavailable, .rateLimit, "the server's memory budget (--max-memory) is in use by other requests; retry shortly")
+            throw EngineError.memoryBusy
         }
         metrics.memoryReserved.set(Int64(current))
     }
@@ -117,66 +117,6 @@ final class MemoryAdmission: @unchecked Sendable {
     }
 
     var current: Int { lock.withLock { reserved } }
-}
-
-/// This process's memory — /proc/self/status on Linux, the Mach task's basic info on Apple platforms
-/// (nil elsewhere) — and the machine's limit for it.
-public enum ProcessMemory {
-    /// Resident now (Linux VmRSS).
-    public static var resident: Int? {
-        #if canImport(Darwin)
-        return machInfo().map { Int(clamping: $0.resident_size) }
-        #else
-        return status("VmRSS:")
-        #endif
-    }
-    /// The resident high-water mark of this process since it started (Linux VmHWM).
-    public static var peak: Int? {
-        #if canImport(Darwin)
-        return machInfo().map { Int(clamping: $0.resident_size_max) }
-        #else
-        return status("VmHWM:")
-        #endif
-    }
-
-    #if canImport(Darwin)
-    private static func machInfo() -> mach_task_basic_info? {
-        var info = mach_task_basic_info()
-        var count = mach_msg_type_number_t(MemoryLayout<mach_task_basic_info>.size / MemoryLayout<natural_t>.size)
-        let result = withUnsafeMutablePointer(to: &info) {
-            $0.withMemoryRebound(to: integer_t.self, capacity: Int(count)) {
-                task_info(mach_task_self_, task_flavor_t(MACH_TASK_BASIC_INFO), $0, &count)
-            }
-        }
-        return result == KERN_SUCCESS ? info : nil
-    }
-    #else
-    private static func status(_ key: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
-              let kib = Int(line.dropFirst(key.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { return nil }
-        return kib * 1024
-    }
-    #endif
-
-    /// The memory this process may use: the cgroup's limit (v2 `memory.max`, v1
-    /// `memory.limit_in_bytes`; Linux only) if set, else physical RAM; with where it came from.
-    public static func available() -> (bytes: Int, source: String) {
-        let ram = Int(ProcessInfo.processInfo.physicalMemory)
-        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
-            if let raw = try? String(contentsOfFile: path, encoding: .utf8),
-               let bytes = Int(raw.trimmingCharacters(in: .whitespacesAndNewlines)), bytes > 0, bytes < ram {
-                return (bytes, "cgroup limit \(path)")
-            }
-        }
-        return (ram, "physical memory")
-    }
-
-    /// `--max-memory`'s default: 80 % of what the process may use.
-    public static func defaultLimit() -> (bytes: Int, source: String) {
-        let (bytes, source) = available()
-        return (bytes / 5 * 4, "80% of the \(source) (\(bytes >> 20) MiB)")
-    }
 }
 
 /// A size such as `2GB`, `1.5GiB`, `800M`, `512MiB` or a number of bytes (decimal units are powers of

@@ -1,15 +1,10 @@
+import EmbedKit
 import Foundation
-
-/// One request input: a text, or already-tokenized ids (special tokens included).
-enum RequestInput: Sendable {
-    case text(String)
-    case tokenIDs([Int])
-}
 
 /// `input` / `inputs` of both APIs: a string, an array of strings, an array of token ids, an array
 /// of arrays of token ids, or (Jina's API) an array of `{"text": ...}` objects.
 struct RequestInputs: Decodable, Sendable {
-    var items: [RequestInput]
+    var items: [EmbeddingInput]
 
     private struct TextObject: Decodable { var text: String }
 
@@ -22,6 +17,20 @@ struct RequestInputs: Decodable, Sendable {
         if let objects = try? c.decode([TextObject].self) { items = objects.map { .text($0.text) }; return }
         throw DecodingError.dataCorruptedError(
             in: c, debugDescription: "must be a string, an array of strings, an array of token ids, an array of arrays of token ids, or an array of {\"text\": string} objects")
+    }
+
+    /// The items, refused when there are none (both APIs require at least one).
+    func nonEmpty(field: String) throws -> [EmbeddingInput] {
+        if items.isEmpty { throw APIError.invalid("'\(field)' must not be empty", param: field) }
+        return items
+    }
+
+    /// The items as texts, for routes that take no token ids.
+    func texts(field: String, route: String) throws -> [String] {
+        try nonEmpty(field: field).map { item in
+            guard case .text(let text) = item else { throw APIError.invalid("\(route) takes text inputs, not token ids", param: field) }
+            return text
+        }
     }
 }
 

@@ -1,0 +1,25 @@
+/// What `embedkit info` and the server's `/info` report.
+public struct ModelInfo: Sendable, Codable {
+    public var modelID: String
+    public var architecture: String
+    public var dimension: Int
+    public var maxSequenceLength: Int
+    public var pooling: String
+    public var normalize: Bool
+    public var modules: [String]
+    public var parameters: Int
+    public var dtype: String
+    public var layers: Int
+    public var hiddenSize: Int
+    public var heads: Int
+    public var vocabularySize: Int
+    public var prompts: [String: String]
+    public var defaultPromptName: String?
+    /// The Matryoshka sizes the model declares (`matryoshka_dims` in its config); nil: any size up to
+    /// `dimension`.
+    public var matryoshkaDimensions: [Int]?
+    /// The precision the model computes in ("fp32" or "bf16"; `auto` shows what it resolved to).
+    public var precision: String = "fp32"
+    /// Bytes the encoder's weights occupy in memory at that precision.
+    public var weightBytes: Int = 0
+}

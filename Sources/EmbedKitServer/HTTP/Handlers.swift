@@ -1,0 +1,118 @@
+import EmbedKit
+import Foundation
+import Hummingbird
+
+/// The route handlers: each reads its body (size and time limits), translates it into an
+/// `EmbeddingRequest` (RequestTranslation.swift), hands it to the engine front, and writes a typed
+/// response. Errors are thrown as they come (engine, front or HTTP) and get their status in one place,
+/// `APIError(_:route:)`, from `ErrorAndMetricsMiddleware`.
+struct Handlers: Sendable {
+    let configuration: ServerConfiguration
+    let phase: Locked<ServerPhase>
+    let metrics: ServerMetrics
+    let bodyReader: RequestBodyReader
+
+    func ready() throws -> EngineFront {
+        switch phase.current {
+        case .ready(let engine): return engine
+        case .loading: throw EngineError.notReady("the model is still loading; retry shortly")
+        case .failed(let why): throw EngineError.notReady("the model failed to load: \(why)")
+        case .stopping: throw EngineError.shuttingDown
+        }
+    }
+
+    /// `POST /v1/embeddings` (OpenAI's API, with Jina's fields).
+    func openAIEmbeddings(_ request: Request) async throws -> Response {
+        try await embeddings(request, as: OpenAIEmbeddingRequest.self) { engine, response, results, style in
+            OpenAIEmbeddingList(results: results, tokens: response.tokens, model: engine.info.modelID, style: style)
+        }
+    }
+
+    /// `POST /embed` (TEI's API).
+    func teiEmbed(_ request: Request) async throws -> Response {
+        try await embeddings(request, as: TEIEmbedRequest.self) { _, _, results, style in TEIEmbeddingList(results: results, style: style) }
+    }
+
+    /// The embedding routes: read, translate, embed, and answer with `body`'s response type.
+    private func embeddings<Body: EmbeddingRequestBody>(
+        _ request: Request, as type: Body.Type,
+        _ body: (EngineFront, EmbeddingResponse, [EmbeddingResult], VectorStyle) -> some JSONBody
+    ) async throws -> Response {
+        let engine = try ready()
+        let bytes = try await bodyReader.read(request)
+        let (req, style) = try RequestDecoding.decode(type, from: bytes).engineRequest(engine, autoTruncate: configuration.autoTruncate)
+        let response = try await embed(req, engine: engine, body: bytes.count)
+        let results = try response.all()
+        return body(engine, response, results, style).http(truncated: response.truncated, capacity: VectorStyle.capacity(results))
+    }
+
+    /// `POST /chunk`: each text's chunks (late or independent pooling) with offsets and vectors.
+    func chunk(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let body = try await bodyReader.read(request)
+        let req = try RequestDecoding.decode(ChunkRequest.self, from: body)
+        let engineRequest = try req.engineRequest(engine)
+        let response = try await embed(engineRequest, engine: engine, body: body.count,
+                                       chunkTokens: max(1, req.chunkTokens - (req.overlap ?? 0)))
+        let results = try response.all()
+        return ChunkList(results: results).http(capacity: VectorStyle.capacity(results))
+    }
+
+    /// The engine's response to `request` within the memory admission (chunk-mean and chunking hold one
+    /// vector per chunk of `chunkTokens`).
+    private func embed(_ request: EmbeddingRequest, engine: EngineFront, body: Int, chunkTokens: Int? = nil) async throws -> EmbeddingResponse {
+        let chunks = chunkTokens ?? (request.options.overflow == .chunkMean ? engine.maxInputTokens : nil)
+        return try await engine.reserving(body: body, inputs: request.inputs.count, chunkTokens: chunks,
+                                          sizes: max(1, request.dimensions.count)) {
+            try await engine.embed(request)
+        }
+    }
+
+    /// `POST /tokenize` (TEI's): the tokens `/embed` would compute (prompt included), each with its text
+    /// and Unicode-scalar offsets into the input as sent (null for special and prompt tokens).
+    func teiTokenize(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let req = try RequestDecoding.decode(TEITokenizeRequest.self, from: try await bodyReader.read(request))
+        let texts = try req.inputs.texts(field: "inputs", route: "/tokenize")
+        if texts.count > engine.maxInputs { throw EmbedKitError.tooManyInputs(count: texts.count, limit: engine.maxInputs) }
+        let preparation = engine.textPreparation
+        let prompt = try preparation.prompt(named: req.promptName)
+        let addSpecial = req.addSpecialTokens ?? true
+        let encodings = try await engine.tokenizers.run { texts.map { preparation.encode($0, prompt: prompt, maxLength: nil) } }
+        let inputs = zip(texts, encodings).map { input, t -> [TokenList.Token] in
+            let scalars = Array(input.unicodeScalars)
+            let e = t.encoding
+            return e.ids.indices.compactMap { i in
+                let special = i < e.specialTokensMask.count && e.specialTokensMask[i] == 1
+                if special && !addSpecial { return nil }
+                var text = i < e.tokens.count ? e.tokens[i] : ""
+                if let r = t.offsets[i], !r.isEmpty, r.upperBound <= scalars.count {
+                    text = String(String.UnicodeScalarView(scalars[r]))
+                }
+                return TokenList.Token(id: e.ids[i], text: text, special: special, offsets: t.offsets[i])
+            }
+        }
+        return TokenList(inputs: inputs).http()
+    }
+
+    /// `GET /info`.
+    func info() throws -> Response { ObjectBody.info(try ready(), configuration).http() }
+
+    /// `GET /health`: 200 once the model is ready.
+    func health() throws -> Response {
+        _ = try ready()
+        return ObjectBody(fields: [("status", .string("ok"))]).http()
+    }
+
+    /// `GET /v1/models`: the one model served.
+    func models() throws -> Response { ObjectBody.models(try ready().info.modelID).http() }
+
+    /// `GET /metrics` (Prometheus text).
+    func metricsText() -> Response {
+        if case .ready(let engine) = phase.current { metrics.queueSize.set(Int64(engine.scheduler.queueSize)) }
+        if let rss = ProcessMemory.resident { metrics.residentBytes.set(Int64(rss)) }
+        if let peak = ProcessMemory.peak { metrics.peakResidentBytes.set(Int64(peak)) }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+    }
+}

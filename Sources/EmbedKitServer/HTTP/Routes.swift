@@ -1,0 +1,41 @@
+import HTTPTypes
+import Hummingbird
+
+/// One route of the server: what the router registers, the metrics label, the error shape and the
+/// field that holds a request's inputs all come from this one table.
+struct Route: Sendable {
+    let method: HTTPRequest.Method
+    let path: String
+    /// The request field with the inputs, named in errors about one of them (`inputs[3]`).
+    var inputField = "inputs"
+    /// Errors in OpenAI's `{"error": {...}}` shape; else TEI's `{"error", "error_type"}`.
+    var openAIErrors = false
+    /// Outside the concurrency limit (`/health`, `/metrics`).
+    var operational = false
+    let handler: @Sendable (Handlers, Request) async throws -> Response
+}
+
+enum Routes {
+    static let all: [Route] = [
+        Route(method: .post, path: "/v1/embeddings", inputField: "input", openAIErrors: true) { try await $0.openAIEmbeddings($1) },
+        Route(method: .post, path: "/embeddings", inputField: "input", openAIErrors: true) { try await $0.openAIEmbeddings($1) },
+        Route(method: .post, path: "/embed") { try await $0.teiEmbed($1) },
+        Route(method: .post, path: "/tokenize") { try await $0.teiTokenize($1) },
+        Route(method: .post, path: "/chunk") { try await $0.chunk($1) },
+        Route(method: .get, path: "/info") { h, _ in try h.info() },
+        Route(method: .get, path: "/health", operational: true) { h, _ in try h.health() },
+        Route(method: .get, path: "/metrics", operational: true) { h, _ in h.metricsText() },
+        Route(method: .get, path: "/v1/models", openAIErrors: true) { h, _ in try h.models() },
+    ]
+
+    private static let byPath: [String: [Route]] = Dictionary(grouping: all, by: \.path)
+
+    /// The route of `path` (any method), nil for an unknown path.
+    static func route(_ path: String) -> Route? { byPath[path]?.first }
+
+    /// The methods a known path takes (for 405's `Allow`).
+    static func methods(_ path: String) -> [HTTPRequest.Method] { byPath[path]?.map(\.method) ?? [] }
+
+    /// The metrics label of a request path: the route, or "other".
+    static func label(_ path: String) -> String { byPath[path] == nil ? "other" : path }
+}

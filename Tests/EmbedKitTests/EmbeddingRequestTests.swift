@@ -1,0 +1,52 @@
+import EmbedKit
+import EmbedKitTestFixtures
+import Foundation
+import Testing
+
+/// `EmbeddingRequest` → `EmbeddingPlan` → `EmbeddingResponse`: each input on its own, every rule once.
+@Suite struct EmbeddingRequestTests {
+    static let folder = FixtureLocator.model("dmeta-tiny")
+
+    @Test(.enabled(if: folder != nil)) func aFailingInputKeepsItsPlaceAndTheOthersAreExact() throws {
+        let model = try EmbeddingModel.load(folder: try #require(Self.folder), threads: 2)
+        let long = String(repeating: "words that go on ", count: 40)
+        var options = EncodeOptions(maxLength: 32)
+        options.overflow = .error
+        var request = EmbeddingRequest(inputs: [.text("first"), .text(long), .tokenIDs([]), .tokenIDs([101, 999_999, 102]),
+                                                .text("   "), .text("last")], options: options)
+        request.dimensions = [16, 48]
+        request.options.normalizeEmbeddings = true
+        let response = try model.embed(request)
+        #expect(response.results.count == 6)
+        for (i, reason) in [(1, "tokens; the limit is 32"), (2, "empty list of token ids"), (3, "outside the vocabulary")] {
+            guard case .failure(let e) = response.results[i] else { Issue.record("input \(i) should fail"); continue }
+            #expect(e.description.contains(reason), "\(e)")
+        }
+        #expect(response.firstFailure?.description.hasPrefix("input 1: ") == true)
+        // The others are what encode gives each text alone, at both sizes.
+        for (i, text) in [(0, "first"), (4, "   "), (5, "last")] {
+            let want = try model.encode([text], dimensions: [16, 48], options: EncodeOptions(normalizeEmbeddings: true, maxLength: 32))[0]
+            #expect(try response.results[i].get().vectors == want, "input \(i)")
+        }
+        #expect(throws: EmbedKitError.self) { try response.all() }
+    }
+
+    @Test(.enabled(if: folder != nil)) func chunkMeanCountsItsTokensAndKeepsShortTextsExact() throws {
+        let model = try EmbeddingModel.load(folder: try #require(Self.folder), threads: 2)
+        let long = String(repeating: "a sentence that keeps going. ", count: 30)
+        var options = EncodeOptions(normalizeEmbeddings: true, maxLength: 32)
+        options.overflow = .chunkMean
+        let plan = try model.plan(EmbeddingRequest(texts: ["short", long], options: options))
+        #expect(plan.inputs.count > 2, "the long text is chunked")
+        let response = try plan.finish(try plan.inputs.map { try model.forward([$0])[0] })
+        #expect(response.tokens == plan.inputs.reduce(0) { $0 + $1.ids.count })
+        options.overflow = .truncate
+        #expect(try response.results[0].get().vectors[0] == model.encode(["short"], options: options)[0])
+        // int8 over the request's vectors is sentence-transformers' quantize_embeddings of them.
+        var quantized = EmbeddingRequest(texts: ["short", "another text", "a third"], options: options)
+        quantized.precision = .int8
+        let ints = try model.embed(quantized).all().map { $0.integers![0] }
+        let floats = try model.encode(["short", "another text", "a third"], options: options)
+        #expect(ints == (try Quantization.quantize(floats, precision: .int8)))
+    }
+}
