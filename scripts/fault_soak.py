@@ -153,7 +153,7 @@ def fault(kind, port, texts, rng, stats):
         r = raw(port, b"POST /embed HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\nConnection: close\r\n\r\n{}")
         stats.add(f"{kind} {status_of(r)}")
     elif kind == "malformed":
-        payload = rng.choice([b"{\"inputs\": [", b"\xff\xfe\x00garbage", b"{\"inputs\": 42}", b"{\"inputs\": [\"\"]}",
+        payload = rng.choice([b"{\"inputs\": [", b"\xff\xfe\x00garbage", b"{\"inputs\": 42}", b"{\"inputs\": [[]]}",
                               b"{\"input\": [[999999999]]}"])
         path = b"/v1/embeddings" if b"input\"" in payload else b"/embed"
         r = raw(port, b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload)

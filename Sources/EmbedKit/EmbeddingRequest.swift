@@ -136,7 +136,8 @@ public struct EmbeddingPlan: Sendable {
         case .sentences:
             switch options.overflow {
             case .truncate, .error:
-                units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side)
+                units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side,
+                                       idTruncation: side)
             case .chunkMean:
                 units = try Self.onOverflow(request.inputs, preparation, prompt: prompt, options: options)
             case .chunk:
@@ -152,7 +153,8 @@ public struct EmbeddingPlan: Sendable {
         case .chunks(nil):
             switch options.overflow {
             case .truncate, .error:
-                units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side)
+                units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side,
+                                       idTruncation: side)
             case .chunk, .chunkMean:
                 units = try Self.onOverflow(request.inputs, preparation, prompt: prompt, options: options)
             }
@@ -215,7 +217,7 @@ public struct EmbeddingPlan: Sendable {
     /// Each input as one engine input, cut or refused past the max length (token ids by `idTruncation`);
     /// texts tokenized in one batch.
     static func whole(_ inputs: [EmbeddingInput], _ preparation: TextPreparation, prompt: String?, maxLength: Int?,
-                      truncation: Truncation, idTruncation: Truncation? = nil) throws -> [Result<ChunkedText, EmbedKitError>] {
+                      truncation: Truncation, idTruncation: Truncation) throws -> [Result<ChunkedText, EmbedKitError>] {
         var texts: [String] = []
         for case .text(let t) in inputs { texts.append(t) }
         var prepared = try preparation.prepareEach(texts, prompt: prompt, maxLength: maxLength, truncation: truncation).makeIterator()
@@ -226,7 +228,7 @@ public struct EmbeddingPlan: Sendable {
             case .tokenIDs(let ids):
                 return Result {
                     guard !ids.isEmpty else { throw EmbedKitError.invalidOption("an empty list of token ids") }
-                    let input = try preparation.prepare(tokenIDs: ids, maxLength: maxLength, truncation: idTruncation ?? truncation)
+                    let input = try preparation.prepare(tokenIDs: ids, maxLength: maxLength, truncation: idTruncation)
                     return ChunkedText(whole: input, characters: 0)
                 }.mapError(EmbedKitError.of)
             }
@@ -237,7 +239,7 @@ public struct EmbeddingPlan: Sendable {
     /// token ids are never chunked (past the max length they are refused).
     static func onOverflow(_ inputs: [EmbeddingInput], _ preparation: TextPreparation, prompt: String?,
                            options: EncodeOptions) throws -> [Result<ChunkedText, EmbedKitError>] {
-        let whole = try whole(inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: .right, idTruncation: .none)
+        let whole = try whole(inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: .right, idTruncation: Truncation.none)
         return zip(inputs, whole).map { input, unit in
             guard case .text(let text) = input, case .success(let c) = unit, c.inputs[0].truncated else { return unit }
             return Result {

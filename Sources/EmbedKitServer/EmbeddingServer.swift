@@ -139,11 +139,12 @@ struct ModelService: Service {
         server.phase.withLock {
             $0 = .ready(EngineFront(backend: backend, scheduler: scheduler, tokenizers: tokenizers,
                                     memory: MemoryAdmission(budget: memory, metrics: server.metrics),
-                                    maxInputTokens: maxInputTokens, maxInputs: configuration.maxClientBatchSize))
+                                    maxInputTokens: maxInputTokens, maxInputs: configuration.maxClientBatchSize,
+                                    modelName: configuration.servedName(for: backend.info.modelID)))
         }
         server.metrics.modelLoaded.set(Int64(1))
         server.logger.info("model ready", metadata: [
-            "model": "\(backend.info.modelID)", "dimension": "\(backend.info.dimension)",
+            "model": "\(configuration.servedName(for: backend.info.modelID))", "dimension": "\(backend.info.dimension)",
             "max_input_tokens": "\(maxInputTokens)", "load_time": "\(ContinuousClock.now - start)",
         ])
         // Wait for shutdown (graceful or cancellation), then drain the queue.

@@ -17,8 +17,8 @@ public struct ServerConfiguration: Sendable {
     /// Token limit per input (special tokens included); nil or larger than the model's max_seq_length:
     /// the model's max_seq_length.
     public var maxInputTokens: Int? = nil
-    /// Inputs per request; more get 413.
-    public var maxClientBatchSize: Int = 512
+    /// Inputs per request (OpenAI's limit); more get 413. Still bounded by the memory budget.
+    public var maxClientBatchSize: Int = 2048
     /// Request body limit in bytes; larger bodies get 413.
     public var maxRequestBytes: Int = 2 * 1024 * 1024
     /// Truncate over-long inputs when the request does not say (`truncate` of `/embed`; always for
@@ -34,7 +34,19 @@ public struct ServerConfiguration: Sendable {
     /// Threads for the engine and for tokenization (nil: all cores).
     public var threads: Int? = nil
 
+    /// The model's name in `/v1/models`, `/info` and responses; nil: `servedName(for:)`'s default.
+    public var servedModelName: String? = nil
+
     public init() {}
+
+    /// The name a model loaded as `modelID` is served under: `servedModelName`, else a Hub id as given,
+    /// else the folder's last path component (a filesystem path is never shown to clients).
+    public func servedName(for modelID: String) -> String {
+        if let servedModelName, !servedModelName.isEmpty { return servedModelName }
+        let looksLikePath = modelID.hasPrefix("/") || modelID.hasPrefix(".") || modelID.hasPrefix("~")
+            || FileManager.default.fileExists(atPath: modelID)
+        return looksLikePath ? URL(fileURLWithPath: modelID).standardizedFileURL.lastPathComponent : modelID
+    }
 
     /// `maxMemory`, or its default, with where it came from.
     public var memoryLimit: (bytes: Int, source: String) {

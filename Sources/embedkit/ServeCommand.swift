@@ -35,12 +35,14 @@ struct ServeCommand: AsyncParsableCommand {
     var maxConcurrentRequests: Int?
     @Option(help: "Tokens per input; longer inputs get 413 unless truncated. [EMBEDKIT_MAX_INPUT_TOKENS, default: the model's max_seq_length]")
     var maxInputTokens: Int?
-    @Option(help: "Inputs per request. [EMBEDKIT_MAX_CLIENT_BATCH_SIZE, default 512]")
+    @Option(help: "Inputs per request (OpenAI's limit). [EMBEDKIT_MAX_CLIENT_BATCH_SIZE, default 2048]")
     var maxClientBatchSize: Int?
     @Option(help: "Request body limit in bytes. [EMBEDKIT_MAX_REQUEST_BYTES, default 2097152]")
     var maxRequestBytes: Int?
     @Option(help: "Resident memory the server may use, e.g. 2GB, 1.5GiB, 800Mi: forward passes, requests in flight and request bodies are admitted within it (503 with Retry-After beyond; 413 for an input that can never fit). [EMBEDKIT_MAX_MEMORY, default: 80% of the cgroup limit or RAM]")
     var maxMemory: String?
+    @Option(help: "The model name in /v1/models, /info and every response. [EMBEDKIT_SERVED_MODEL_NAME, default: the Hub id, or the model folder's name]")
+    var servedModelName: String?
     @Flag(help: "Truncate over-long inputs unless a request says otherwise (default: 413). [EMBEDKIT_AUTO_TRUNCATE=1]")
     var autoTruncate = false
     @Option(help: PrecisionOption.help)
@@ -97,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
             config.maxMemory = bytes
         }
         config.autoTruncate = enabled(autoTruncate, "EMBEDKIT_AUTO_TRUNCATE")
+        config.servedModelName = try value(servedModelName, "EMBEDKIT_SERVED_MODEL_NAME")
         config.threads = try positive(value(threads, "EMBEDKIT_THREADS"), "threads")
         if let s = try value(readTimeout, "EMBEDKIT_READ_TIMEOUT") {
             guard s > 0 else { throw ValidationError("--read-timeout must be positive") }

@@ -40,6 +40,9 @@ import Testing
         #expect(plan.inputs.count > 2, "the long text is chunked")
         let response = try plan.finish(try plan.inputs.map { try model.forward([$0])[0] })
         #expect(response.tokens == plan.inputs.reduce(0) { $0 + $1.ids.count })
+        // Token ids are never chunked: past the limit they are refused, not cut.
+        let ids = try model.plan(EmbeddingRequest(inputs: [.tokenIDs([101] + Array(repeating: 1000, count: 40) + [102])], options: options))
+        #expect(ids.failures.first?.error == .inputTooLong(tokens: 42, limit: 32), "\(ids.failures)")
         options.overflow = .truncate
         #expect(try response.results[0].get().vectors[0] == model.encode(["short"], options: options)[0])
         // int8 over the request's vectors is sentence-transformers' quantize_embeddings of them.

@@ -14,7 +14,8 @@ final class ServedModel {
 
     init(_ arguments: [String]) async throws {
         port = TraceExportTests.freePort()
-        process.executableURL = try #require(CLI.binary)
+        guard let binary = CLI.binary else { throw CLIError("no embedkit binary was built") }
+        process.executableURL = binary
         process.arguments = ["serve", "--port", String(port), "--threads", "1"] + arguments
         process.environment = ["PATH": "/usr/bin:/bin"]
         process.standardOutput = FileHandle.nullDevice

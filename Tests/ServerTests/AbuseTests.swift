@@ -19,12 +19,14 @@ import Testing
         if openAI {
             let e = try #require(obj["error"] as? [String: Any])
             #expect((e["message"] as? String)?.isEmpty == false)
+            #expect(obj["detail"] as? String == e["message"] as? String, "FastAPI-style clients read detail")
             #expect(e["type"] is String)
             #expect(e.keys.contains("param"))
             #expect(e["code"] as? String == String(status))
         } else {
             #expect((obj["error"] as? String)?.isEmpty == false)
             #expect(obj["error_type"] is String)
+            #expect(obj["detail"] as? String == obj["error"] as? String)
         }
     }
 

@@ -21,6 +21,8 @@ struct EngineFront: Sendable {
     let maxInputTokens: Int
     /// Inputs per request at most (`--max-client-batch-size`).
     let maxInputs: Int
+    /// The model's name for clients (`--served-model-name`, never a filesystem path).
+    let modelName: String
 
     var info: ModelInfo { backend.info }
     var textPreparation: TextPreparation { backend.textPreparation }

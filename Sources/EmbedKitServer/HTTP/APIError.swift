@@ -115,25 +115,16 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// `{"error": {"message", "type", "param", "code"}}` (OpenAI) or `{"error", "error_type"}` (TEI).
+    /// `{"error": {"message", "type", "param", "code"}}` (OpenAI) or `{"error", "error_type"}` (TEI), both
+    /// with a top-level `"detail"` (the message), which FastAPI-style clients (Jina's) read.
     func response(openAIShape: Bool) -> Response {
         var json = JSONWriter()
         if openAIShape {
-            json.raw("{\"error\":{\"message\":")
-            json.string(message)
-            json.raw(",\"type\":")
-            json.string(kind.rawValue)
-            json.raw(",\"param\":")
-            if let param { json.string(param) } else { json.raw("null") }
-            json.raw(",\"code\":")
-            json.string(String(status.code))
-            json.raw("}}")
+            json.object([("error", .object([("message", .string(message)), ("type", .string(kind.rawValue)),
+                                            ("param", .string(param)), ("code", .string(String(status.code)))])),
+                         ("detail", .string(message))])
         } else {
-            json.raw("{\"error\":")
-            json.string(message)
-            json.raw(",\"error_type\":")
-            json.string(teiErrorType)
-            json.raw("}")
+            json.object([("error", .string(message)), ("error_type", .string(teiErrorType)), ("detail", .string(message))])
         }
         var fields = headers
         fields[.contentType] = "application/json"

@@ -24,7 +24,7 @@ struct Handlers: Sendable {
     /// `POST /v1/embeddings` (OpenAI's API, with Jina's fields).
     func openAIEmbeddings(_ request: Request) async throws -> Response {
         try await embeddings(request, as: OpenAIEmbeddingRequest.self) { engine, response, results, style in
-            OpenAIEmbeddingList(results: results, tokens: response.tokens, model: engine.info.modelID, style: style)
+            OpenAIEmbeddingList(results: results, tokens: response.tokens, model: engine.modelName, style: style)
         }
     }
 
@@ -98,6 +98,12 @@ struct Handlers: Sendable {
     /// `GET /info`.
     func info() throws -> Response { ObjectBody.info(try ready(), configuration).http() }
 
+    /// `GET /ping` (SageMaker's health check, served by TEI): 200 once the model is ready.
+    func ping() throws -> Response {
+        _ = try ready()
+        return ObjectBody(fields: [("status", .string("ok"))]).http()
+    }
+
     /// `GET /health`: 200 once the model is ready.
     func health() throws -> Response {
         _ = try ready()
@@ -105,7 +111,7 @@ struct Handlers: Sendable {
     }
 
     /// `GET /v1/models`: the one model served.
-    func models() throws -> Response { ObjectBody.models(try ready().info.modelID).http() }
+    func models() throws -> Response { ObjectBody.models(try ready().modelName).http() }
 
     /// `GET /metrics` (Prometheus text).
     func metricsText() -> Response {

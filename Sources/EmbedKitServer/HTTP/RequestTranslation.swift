@@ -87,8 +87,12 @@ protocol EmbeddingRequestBody: Decodable {
 extension OpenAIEmbeddingRequest: EmbeddingRequestBody {
     /// OpenAI's fields and Jina's (`embedding_type`, `normalized`, `truncate`, `late_chunking`).
     func engineRequest(_ engine: EngineFront, autoTruncate: Bool) throws -> (EmbeddingRequest, VectorStyle) {
-        if let a = encodingFormat, let b = embeddingType, a != b {
-            throw APIError.invalid("encoding_format \"\(a)\" and embedding_type \"\(b)\" disagree; send one", param: "embedding_type")
+        // One output format, however the client names it: OpenAI's encoding_format, Jina's embedding_type
+        // or encoding_type. Names that disagree are refused, never silently resolved.
+        let named = [("encoding_format", encodingFormat), ("embedding_type", embeddingType), ("encoding_type", encodingType)]
+            .compactMap { name, value in value.map { (name, $0) } }
+        if let first = named.first, let other = named.first(where: { $0.1 != first.1 }) {
+            throw APIError.invalid("\(first.0) \"\(first.1)\" and \(other.0) \"\(other.1)\" disagree; send one", param: other.0)
         }
         var request = engine.limited(EmbeddingRequest(inputs: try input.nonEmpty(field: "input")))
         request.options.normalizeEmbeddings = normalized ?? true
@@ -100,8 +104,7 @@ extension OpenAIEmbeddingRequest: EmbeddingRequestBody {
             request.options.overflow = try Overflow(request: overflow, truncate: truncate, autoTruncate: autoTruncate)
         }
         var style = VectorStyle()
-        try request.apply(dimensions: dimensions, format: encodingFormat ?? embeddingType ?? "float",
-                          formatParam: encodingFormat != nil ? "encoding_format" : "embedding_type",
+        try request.apply(dimensions: dimensions, format: named.first?.1 ?? "float", formatParam: named.first?.0 ?? "encoding_format",
                           ranges: quantizationRanges, style: &style)
         return (request, style)
     }

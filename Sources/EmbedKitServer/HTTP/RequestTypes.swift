@@ -62,6 +62,8 @@ struct OpenAIEmbeddingRequest: Decodable, Sendable {
     var quantizationRanges: [[Float]]?
     /// Jina's Embedding API: the same values as `encoding_format`.
     var embeddingType: String?
+    /// The same as `embedding_type`, as some Jina clients spell it (LlamaIndex's `JinaEmbedding`).
+    var encodingType: String?
     /// Jina's Embedding API: L2-normalize (default true).
     var normalized: Bool?
     /// Jina's Embedding API: cut inputs longer than the max length (true) or refuse them (false).
@@ -74,6 +76,7 @@ struct OpenAIEmbeddingRequest: Decodable, Sendable {
         case encodingFormat = "encoding_format"
         case quantizationRanges = "quantization_ranges"
         case embeddingType = "embedding_type"
+        case encodingType = "encoding_type"
         case lateChunking = "late_chunking"
     }
 }
@@ -119,6 +122,12 @@ enum RequestDecoding {
     /// Decodes a JSON body; every failure becomes a 400 that names the field at fault.
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         if data.isEmpty { throw APIError.invalid("the request body is empty; send a JSON object") }
+        if String(validating: data, as: UTF8.self) == nil {
+            throw APIError.invalid("the request body is not valid UTF-8 (JSON text must be UTF-8 encoded)")
+        }
+        if let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first != UInt8(ascii: "{") {
+            throw APIError.invalid("the request body must be a JSON object, like {\"input\": \"some text\"}")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -169,7 +169,7 @@ struct ObjectBody: JSONBody {
     static func info(_ engine: EngineFront, _ configuration: ServerConfiguration) -> ObjectBody {
         let i = engine.info
         return ObjectBody(fields: [
-            ("model_id", .string(i.modelID)), ("model_sha", .string(nil)), ("model_dtype", .string(i.dtype)),
+            ("model_id", .string(engine.modelName)), ("model_sha", .string(nil)), ("model_dtype", .string(i.dtype)),
             ("precision", .string(i.precision)), ("model_type", .object([("embedding", .object([("pooling", .string(i.pooling))]))])),
             ("architecture", .string(i.architecture)), ("dimension", .int(i.dimension)), ("normalize", .bool(i.normalize)),
             ("max_concurrent_requests", .int(configuration.admittedConcurrentRequests)),

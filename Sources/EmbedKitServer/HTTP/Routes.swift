@@ -20,6 +20,11 @@ enum Routes {
         Route(method: .post, path: "/v1/embeddings", inputField: "input", openAIErrors: true) { try await $0.openAIEmbeddings($1) },
         Route(method: .post, path: "/embeddings", inputField: "input", openAIErrors: true) { try await $0.openAIEmbeddings($1) },
         Route(method: .post, path: "/embed") { try await $0.teiEmbed($1) },
+        // TEI's own client (huggingface_hub's InferenceClient, Haystack, LiteLLM) posts to `/`, SageMaker
+        // to `/invocations`: TEI dispatches both by the kind of model loaded; an embedding model embeds.
+        Route(method: .post, path: "/") { try await $0.teiEmbed($1) },
+        Route(method: .post, path: "/invocations") { try await $0.teiEmbed($1) },
+        Route(method: .get, path: "/ping", operational: true) { h, _ in try h.ping() },
         Route(method: .post, path: "/tokenize") { try await $0.teiTokenize($1) },
         Route(method: .post, path: "/chunk") { try await $0.chunk($1) },
         Route(method: .get, path: "/info") { h, _ in try h.info() },
