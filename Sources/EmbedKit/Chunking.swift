@@ -94,6 +94,9 @@ public struct ChunkedText: Sendable {
     /// Vectors the inputs give, in order (`forward` gives one per span).
     public var vectorCount: Int { spans.count }
 
+    /// Tokens of the inputs the engine runs (every chunk's input; the text's own count when not chunked).
+    public var inputTokens: Int { inputs.reduce(0) { $0 + $1.ids.count } }
+
     init(spans: [ChunkSpan], inputs: [PreparedInput], tokenCount: Int) {
         self.spans = spans
         self.inputs = inputs

@@ -110,9 +110,7 @@ extension EmbeddingModel {
     public func encode(_ texts: [String], dimensions: [Int], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
         guard !dimensions.isEmpty else { throw EmbedKitError.invalidOption("give at least one dimension") }
         var request = EmbeddingRequest(texts: texts, options: options)
-        request.options.truncateDimension = nil
-        request.options.normalizeEmbeddings = options.normalizeEmbeddings || info.normalize
-        request.dimensions = dimensions
+        request.renormalizedSizes(dimensions, modelNormalizes: info.normalize)
         return try embed(request).all().map(\.vectors)
     }
 

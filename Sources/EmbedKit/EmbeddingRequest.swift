@@ -59,6 +59,14 @@ public struct EmbeddingRequest: Sendable {
 
     /// The sizes returned, in order (nil: the model's full width).
     var sizes: [Int?] { dimensions.isEmpty ? [options.truncateDimension] : dimensions }
+
+    /// Asks for several Matryoshka sizes from one pass, each renormalized unless neither the model nor
+    /// the request normalizes (`encode(_:dimensions:)`, `embedkit embed --dimensions K1,K2`).
+    public mutating func renormalizedSizes(_ sizes: [Int], modelNormalizes: Bool) {
+        dimensions = sizes
+        options.truncateDimension = nil
+        options.normalizeEmbeddings = options.normalizeEmbeddings || modelNormalizes
+    }
 }
 
 /// What one input of a request gave.
@@ -114,8 +122,6 @@ public struct EmbeddingPlan: Sendable {
     let units: [Result<ChunkedText, EmbedKitError>]
     /// The engine inputs of every unit that could be planned, in order: what `forward` must run.
     public let inputs: [PreparedInput]
-    let modelDimension: Int
-    let matryoshkaDimensions: [Int]?
     /// Whether the model normalizes its own vectors (chunk-mean renormalizes then).
     let modelNormalizes: Bool
 
@@ -124,8 +130,6 @@ public struct EmbeddingPlan: Sendable {
     /// error and the others go on).
     public init(_ request: EmbeddingRequest, preparation: TextPreparation, info: ModelInfo) throws {
         self.request = request
-        modelDimension = info.dimension
-        matryoshkaDimensions = info.matryoshkaDimensions
         modelNormalizes = info.normalize
         try Self.validate(request, info: info)
         let options = request.options
@@ -133,15 +137,15 @@ public struct EmbeddingPlan: Sendable {
         let side = options.truncation(request.truncationSide)
         var units: [Result<ChunkedText, EmbedKitError>]
         switch request.output {
-        case .sentences:
-            switch options.overflow {
-            case .truncate, .error:
+        case .sentences where options.overflow == .chunk:
+            throw EmbedKitError.invalidField("overflow", reason: "overflow 'chunk' gives several vectors per text: ask for chunks (POST /chunk, `embedkit chunk`, `EmbeddingModel.chunk`)")
+        case .sentences, .chunks(nil):
+            // truncate/error: each input as it is; chunk/chunk-mean: over-long texts chunked.
+            if options.overflow == .truncate || options.overflow == .error {
                 units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side,
                                        idTruncation: side)
-            case .chunkMean:
+            } else {
                 units = try Self.onOverflow(request.inputs, preparation, prompt: prompt, options: options)
-            case .chunk:
-                throw EmbedKitError.invalidField("overflow", reason: "overflow 'chunk' gives several vectors per text: ask for chunks (POST /chunk, `embedkit chunk`, `EmbeddingModel.chunk`)")
             }
         case .chunks(let chunking?):
             units = request.inputs.map { input in
@@ -149,14 +153,6 @@ public struct EmbeddingPlan: Sendable {
                     guard case .text(let text) = input else { throw EmbedKitError.invalidOption("chunking takes text inputs, not token ids") }
                     return try preparation.chunk(text, prompt: prompt, options: chunking, maxLength: options.maxLength)
                 }.mapError(EmbedKitError.of)
-            }
-        case .chunks(nil):
-            switch options.overflow {
-            case .truncate, .error:
-                units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side,
-                                       idTruncation: side)
-            case .chunk, .chunkMean:
-                units = try Self.onOverflow(request.inputs, preparation, prompt: prompt, options: options)
             }
         case .lateChunks(let separator):
             let pieces = try request.inputs.map { input -> String in
@@ -260,18 +256,18 @@ public struct EmbeddingPlan: Sendable {
         // Each planned unit's vectors, one per span.
         var slices = PreparedInput.split(vectors, counts: units.compactMap { try? $0.get().vectorCount }).makeIterator()
         let unitVectors = units.map { unit in unit.map { _ in slices.next()! } }
-        let tokens = units.reduce(0) { $0 + ((try? $1.get())?.inputs.reduce(0) { $0 + $1.ids.count } ?? 0) }
+        let tokens = units.reduce(0) { $0 + ((try? $1.get())?.inputTokens ?? 0) }
 
         var results: [Result<EmbeddingResult, EmbedKitError>]
         switch request.output {
         case .sentences:
             results = zip(units, unitVectors).map { unit, v in
                 unit.flatMap { c in
-                    v.map { Self.sized(c.mean($0, normalize: modelNormalizes), sizes, normalize: normalize) }
+                    v.map { Postprocessing(normalize: normalize).sizes(c.mean($0, normalize: modelNormalizes), sizes) }
                         .flatMap { sized in
                             Self.finite(sized).map {
                                 EmbeddingResult(vectors: $0, integers: nil, chunks: [], truncated: c.inputs.contains(where: \.truncated) && c.vectorCount == 1,
-                                                tokens: c.inputs.reduce(0) { $0 + $1.ids.count })
+                                                tokens: c.inputTokens)
                             }
                         }
                 }
@@ -284,7 +280,7 @@ public struct EmbeddingPlan: Sendable {
                         let chunks = c.chunks(vs.map(post.apply)[...])
                         return Self.finite(chunks.map(\.embedding)).map { _ in
                             EmbeddingResult(vectors: [], integers: nil, chunks: chunks, truncated: chunks.contains(where: \.truncated),
-                                            tokens: c.inputs.reduce(0) { $0 + $1.ids.count })
+                                            tokens: c.inputTokens)
                         }
                     }
                 }
@@ -294,7 +290,7 @@ public struct EmbeddingPlan: Sendable {
             switch (units[0], unitVectors[0]) {
             case (.success(let c), .success(let vs)):
                 results = zip(c.spans, vs).map { span, v in
-                    Self.finite(Self.sized(v, sizes, normalize: normalize)).map {
+                    Self.finite(Postprocessing(normalize: normalize).sizes(v, sizes)).map {
                         EmbeddingResult(vectors: $0, integers: nil, chunks: [], truncated: false, tokens: span.tokens.count)
                     }
                 }
@@ -306,11 +302,6 @@ public struct EmbeddingPlan: Sendable {
             results = try quantized(results, sizes: sizes.count)
         }
         return EmbeddingResponse(results: results, tokens: tokens)
-    }
-
-    /// One vector at every size, each truncated then normalized when asked.
-    static func sized(_ vector: [Float], _ sizes: [Int?], normalize: Bool) -> [[Float]] {
-        sizes.map { Postprocessing(dimensions: $0, normalize: normalize).apply(vector) }
     }
 
     /// The vectors, or `nonFiniteOutput` when any value is NaN or infinite (JSON and the formats have none).

@@ -34,8 +34,9 @@ public struct Postprocessing: Sendable, Equatable {
         return out
     }
 
-    /// Several Matryoshka sizes of one vector, each truncated then renormalized when `normalize`.
-    public func sizes(_ vector: [Float], _ dimensions: [Int]) -> [[Float]] {
+    /// Several Matryoshka sizes of one vector (nil: the full width), each truncated then renormalized
+    /// when `normalize`.
+    public func sizes(_ vector: [Float], _ dimensions: [Int?]) -> [[Float]] {
         dimensions.map { Postprocessing(dimensions: $0, normalize: normalize).apply(vector) }
     }
 

@@ -66,12 +66,7 @@ struct EmbedCommand: AsyncParsableCommand {
         request.options.progress = Console.progressBar(label: "embedding", total: rows.count)
         request.precision = encodingFormat
         let sizes = dimensions?.sizes ?? []
-        if sizes.count > 1 {
-            // Each size renormalized (unless neither the model nor --normalize normalizes).
-            request.dimensions = sizes
-            request.options.truncateDimension = nil
-            request.options.normalizeEmbeddings = normalize || model.info.normalize
-        }
+        if sizes.count > 1 { request.renormalizedSizes(sizes, modelNormalizes: model.info.normalize) }
         let (results, _) = try model.embed(rows, request, file: inputs.input)
         let format = JSONLines(keyedSizes: sizes.count > 1 ? sizes : nil)
         FileHandle.standardOutput.write(Data(format.encode(rows, results).data))

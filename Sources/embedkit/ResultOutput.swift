@@ -35,24 +35,17 @@ struct JSONLines: ResultFormat {
     }
 
     func line(_ row: InputRow, _ result: RowResult) -> String {
-        let id = row.isObject == true ? row.id : nil
-        let body: String
-        let key: String
+        // Only object rows have an id (`null` when the object gave none).
+        let id = row.id.map { "\"id\":\($0)," } ?? ""
         switch result {
         case .failure(let error):
-            key = "error"
-            body = JSONText.quote(error.description)
-            return "{" + (id.map { "\"id\":\($0)," } ?? "") + "\"\(key)\":" + body + "}"
+            return "{" + id + "\"error\":" + JSONText.quote(error.description) + "}"
         case .success(let r) where chunks:
             let object = JSONText.chunks(r.chunks)
-            guard let id else { return object }
-            return "{\"id\":\(id)," + object.dropFirst()
+            return id.isEmpty ? object : "{" + id + object.dropFirst()
         case .success(let r):
-            key = keyedSizes == nil ? "embedding" : "embeddings"
-            body = value(r)
+            return id.isEmpty ? value(r) : "{" + id + "\"\(keyedSizes == nil ? "embedding" : "embeddings")\":" + value(r) + "}"
         }
-        guard let id else { return body }
-        return "{\"id\":\(id),\"\(key)\":" + body + "}"
     }
 
     private func value(_ r: EmbeddingResult) -> String {

@@ -8,20 +8,14 @@ extension EmbeddingModel {
     /// option fails the whole call. Also returns the tokens the model read.
     func embed(_ rows: [InputRow], _ template: EmbeddingRequest, file: String?) throws -> (results: [RowResult], tokens: Int) {
         var request = template
-        let readable = rows.indices.filter { (try? rows[$0].text.get()) != nil }
-        request.inputs = readable.map { .text(try! rows[$0].text.get()) }
+        request.inputs = rows.compactMap { try? $0.text.get() }.map(EmbeddingInput.text)
         let response = try embed(request)
-        var results: [RowResult] = rows.map { row in row.text.map { _ in EmbeddingResult.empty } }
-        for (k, i) in readable.enumerated() {
-            results[i] = response.results[k].mapError { InputError("\(rows[i].place(file)): \($0.reason.description)") }
+        var answers = response.results.makeIterator()
+        let results = rows.map { row in
+            row.text.flatMap { _ in answers.next()!.mapError { InputError("\(row.place(file)): \($0.reason.description)") } }
         }
         return (results, response.tokens)
     }
-}
-
-extension EmbeddingResult {
-    /// A placeholder, replaced by every readable row's result.
-    static let empty = EmbeddingResult(vectors: [], integers: nil, chunks: [], truncated: false, tokens: 0)
 }
 
 /// Rows that had no result, reported once every result is written.

@@ -207,7 +207,7 @@ final class BatchScheduler: @unchecked Sendable {
         defer { span.end() }
         metrics.inFlightTokens.set(Int64(passTokens))
         let start = ContinuousClock.now
-        let results = forward(live.map(\.input), jobs: live.map { ObjectIdentifier($0.job) })
+        let results = forward(inputs, jobs: live.map { ObjectIdentifier($0.job) })
         metrics.inFlightTokens.set(Int64(0))
         metrics.recordBatch(size: inputs.count, tokens: passTokens, duration: ContinuousClock.now - start)
 

@@ -36,14 +36,13 @@ struct EngineFront: Sendable {
     }
 
     /// Plans `request` on the tokenization threads, runs its inputs through the queue, and finishes it.
-    /// A request is answered whole: its first failing input is thrown (`EmbedKitError.input`).
+    /// A request is answered whole: an input that cannot be planned is thrown before anything is queued
+    /// (`EmbedKitError.input`); `EmbeddingResponse.all()` throws any later failure.
     func embed(_ request: EmbeddingRequest) async throws -> EmbeddingResponse {
         let backend = self.backend
         let plan = try await tokenizers.run { try EmbeddingPlan(request, preparation: backend.textPreparation, info: backend.info) }
         if let failure = plan.failures.first { throw EmbedKitError.input(index: failure.index, failure.error) }
-        let response = try plan.finish(try await scheduler.submit(plan.inputs))
-        if let failure = response.firstFailure { throw failure }
-        return response
+        return try plan.finish(try await scheduler.submit(plan.inputs))
     }
 
     /// Reserves an upper bound of the memory a request holds while handled (`MemoryBudget.requestBytes`)

@@ -98,13 +98,7 @@ struct Handlers: Sendable {
     /// `GET /info`.
     func info() throws -> Response { ObjectBody.info(try ready(), configuration).http() }
 
-    /// `GET /ping` (SageMaker's health check, served by TEI): 200 once the model is ready.
-    func ping() throws -> Response {
-        _ = try ready()
-        return ObjectBody(fields: [("status", .string("ok"))]).http()
-    }
-
-    /// `GET /health`: 200 once the model is ready.
+    /// `GET /health` (and SageMaker's `GET /ping`): 200 once the model is ready.
     func health() throws -> Response {
         _ = try ready()
         return ObjectBody(fields: [("status", .string("ok"))]).http()

@@ -24,7 +24,7 @@ enum Routes {
         // to `/invocations`: TEI dispatches both by the kind of model loaded; an embedding model embeds.
         Route(method: .post, path: "/") { try await $0.teiEmbed($1) },
         Route(method: .post, path: "/invocations") { try await $0.teiEmbed($1) },
-        Route(method: .get, path: "/ping", operational: true) { h, _ in try h.ping() },
+        Route(method: .get, path: "/ping", operational: true) { h, _ in try h.health() },
         Route(method: .post, path: "/tokenize") { try await $0.teiTokenize($1) },
         Route(method: .post, path: "/chunk") { try await $0.chunk($1) },
         Route(method: .get, path: "/info") { h, _ in try h.info() },
