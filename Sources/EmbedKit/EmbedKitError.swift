@@ -15,6 +15,8 @@ public enum EmbedKitError: Error, CustomStringConvertible, Equatable, Sendable {
     /// (`dimensions`, `prompt_name`, `quantization_ranges`, ...).
     case invalidField(String, reason: String)
     case unknownToken(Int, vocabularySize: Int)
+    /// Token ids without the special tokens the model's tokenizer adds (`SpecialTokenFrame`).
+    case missingSpecialTokens(leading: [Int], trailing: [Int])
     /// An input longer than the limit, where truncation was not asked for.
     case inputTooLong(tokens: Int, limit: Int)
     /// A document to chunk has more tokens than the request allows (`EmbeddingRequest.maxDocumentTokens`).
@@ -33,6 +35,9 @@ public enum EmbedKitError: Error, CustomStringConvertible, Equatable, Sendable {
         case .invalidModel(let f, let r), .unsupportedModel(let f, let r): return "\(f): \(r)"
         case .invalidOption(let r), .invalidField(_, let r): return r
         case .unknownToken(let id, let n): return "token id \(id) is outside the vocabulary (0..<\(n))"
+        case .missingSpecialTokens(let leading, let trailing):
+            return "token ids must begin with \(leading) and end with \(trailing), the special tokens this model's tokenizer " +
+                "adds; these look like another tokenizer's ids: send the text instead"
         case .inputTooLong(let tokens, let limit):
             return "an input has \(tokens) tokens; the limit is \(limit) (truncate it, or raise the limit)"
         case .documentTooLong(let tokens, let limit):

@@ -197,14 +197,7 @@ extension EmbeddingModel {
     }
 
     /// The similarity function the model was trained for (config_sentence_transformers.json), else cosine.
-    public var similarityFunction: SimilarityFunction {
-        switch textPreparation.similarityFunctionName {
-        case "dot", "dot_product": return .dot
-        case "euclidean": return .euclidean
-        case "manhattan": return .manhattan
-        default: return .cosine
-        }
-    }
+    public var similarityFunction: SimilarityFunction { textPreparation.similarityFunction }
 
     // MARK: - Steps
 

@@ -224,6 +224,7 @@ public struct EmbeddingPlan: Sendable {
             case .tokenIDs(let ids):
                 return Result {
                     guard !ids.isEmpty else { throw EmbedKitError.invalidOption("an empty list of token ids") }
+                    try preparation.specialTokens.check(ids)
                     let input = try preparation.prepare(tokenIDs: ids, maxLength: maxLength, truncation: idTruncation)
                     return ChunkedText(whole: input, characters: 0)
                 }.mapError(EmbedKitError.of)

@@ -30,3 +30,16 @@ public enum SimilarityFunction: String, Sendable, CaseIterable {
         a.map { x in b.map { y in self(x, y) } }
     }
 }
+
+extension TextPreparation {
+    /// The similarity function the model was trained for (config_sentence_transformers.json
+    /// `similarity_fn_name`), else cosine, as sentence-transformers' `model.similarity`.
+    public var similarityFunction: SimilarityFunction {
+        switch similarityFunctionName {
+        case "dot", "dot_product": return .dot
+        case "euclidean": return .euclidean
+        case "manhattan": return .manhattan
+        default: return .cosine
+        }
+    }
+}

@@ -71,6 +71,8 @@ public struct TextPreparation: Sendable {
     public let positionLimit: Int?
     /// Ids the model's embedding table has (config.json `vocab_size`, else the tokenizer's).
     public let vocabularySize: Int
+    /// The special tokens around every text; token-id inputs must carry them.
+    public let specialTokens: SpecialTokenFrame
     /// sentence_bert_config.json `do_lower_case`.
     public let lowercase: Bool
     public let prompts: [String: String]
@@ -97,6 +99,7 @@ public struct TextPreparation: Sendable {
         }
         self.threads = threads
         tokenizer = try Tokenizer.load(from: folder)
+        specialTokens = SpecialTokenFrame(tokenizer)
         let config = try JSONFile.object(folder.appendingPathComponent("config.json"))
         let positions = (config?["max_position_embeddings"] as? NSNumber)?.intValue
         let absolute = (config?["position_embedding_type"] as? String ?? "absolute") == "absolute"

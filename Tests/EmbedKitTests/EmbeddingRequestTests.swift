@@ -52,4 +52,18 @@ import Testing
         let floats = try model.encode(["short", "another text", "a third"], options: options)
         #expect(ints == (try Quantization.quantize(floats, precision: .int8)))
     }
+
+    @Test(.enabled(if: folder != nil)) func tokenIDsMustCarryTheModelsSpecialTokens() throws {
+        let model = try EmbeddingModel.load(folder: try #require(Self.folder), threads: 2)
+        #expect(model.textPreparation.specialTokens == SpecialTokenFrame(leading: [101], trailing: [102]))
+        let own = try model.tokenize(["a sentence"])[0].ids
+        // Another tokenizer's ids (tiktoken's "Hello world"), all inside this vocabulary: refused, not embedded.
+        let response = try model.embed(EmbeddingRequest(inputs: [.tokenIDs([9906, 1917]), .tokenIDs(own), .tokenIDs([101, 9906]),
+                                                                 .tokenIDs([102])]))
+        for i in [0, 2, 3] {
+            guard case .failure(let e) = response.results[i] else { Issue.record("input \(i) should fail"); continue }
+            #expect(e.reason == .missingSpecialTokens(leading: [101], trailing: [102]), "\(e)")
+        }
+        #expect(try response.results[1].get().vectors[0] == model.encode(["a sentence"])[0])
+    }
 }

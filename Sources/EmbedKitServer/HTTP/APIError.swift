@@ -92,6 +92,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                 "\(subject) has token id \(id), outside this model's vocabulary (0..<\(size)). Token-id inputs must be this " +
                     "model's own ids (POST /tokenize returns them); a client that tokenized with another vocabulary sends " +
                     "wrong ids: send text instead (LangChain's OpenAIEmbeddings: check_embedding_ctx_length=False)", param: field)
+        case .missingSpecialTokens(let leading, let trailing):
+            return .invalid(
+                "\(subject) is token ids that do not begin with \(leading) and end with \(trailing), the special tokens this " +
+                    "model's tokenizer adds: they look like another tokenizer's ids (an OpenAI client's tiktoken ids), which " +
+                    "would give a meaningless vector. Send text instead (LangChain's OpenAIEmbeddings: " +
+                    "check_embedding_ctx_length=False), or this model's own ids from POST /tokenize", param: field)
         case .invalidField(let name, let why):
             return .invalid(why, param: name)
         case .invalidOption(let why):

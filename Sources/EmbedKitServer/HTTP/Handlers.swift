@@ -11,6 +11,8 @@ struct Handlers: Sendable {
     let phase: Locked<ServerPhase>
     let metrics: ServerMetrics
     let bodyReader: RequestBodyReader
+    /// When the server started (Ollama's `modified_at` of the served model).
+    let startedAt = Date()
 
     func ready() throws -> EngineFront {
         switch phase.current {
@@ -23,23 +25,59 @@ struct Handlers: Sendable {
 
     /// `POST /v1/embeddings` (OpenAI's API, with Jina's fields).
     func openAIEmbeddings(_ request: Request) async throws -> Response {
-        try await embeddings(request, as: OpenAIEmbeddingRequest.self) { engine, response, results, style in
+        try await embeddings(try await bodyReader.read(request), as: OpenAIEmbeddingRequest.self) { engine, response, results, style in
             OpenAIEmbeddingList(results: results, tokens: response.tokens, model: engine.modelName, style: style)
         }
     }
 
     /// `POST /embed` (TEI's API).
-    func teiEmbed(_ request: Request) async throws -> Response {
-        try await embeddings(request, as: TEIEmbedRequest.self) { _, _, results, style in TEIEmbeddingList(results: results, style: style) }
+    func teiEmbed(_ request: Request) async throws -> Response { try await teiEmbed(try await bodyReader.read(request)) }
+
+    private func teiEmbed(_ bytes: Data) async throws -> Response {
+        try await embeddings(bytes, as: TEIEmbedRequest.self) { _, _, results, style in TEIEmbeddingList(results: results, style: style) }
     }
 
-    /// The embedding routes: read, translate, embed, and answer with `body`'s response type.
+    /// `POST /` and `POST /invocations`: as TEI, by the body's shape for the kind of model loaded:
+    /// `{"inputs": {"source_sentence", "sentences"}}` is `/similarity`, anything else `/embed`.
+    func teiRoot(_ request: Request) async throws -> Response {
+        let bytes = try await bodyReader.read(request)
+        return SimilarityRequest.matches(bytes) ? try await similarity(bytes) : try await teiEmbed(bytes)
+    }
+
+    /// `POST /similarity` (TEI's): the model's similarity of `source_sentence` to each sentence.
+    func similarity(_ request: Request) async throws -> Response { try await similarity(try await bodyReader.read(request)) }
+
+    private func similarity(_ bytes: Data) async throws -> Response {
+        let engine = try ready()
+        let req = try RequestDecoding.decode(SimilarityRequest.self, from: bytes).engineRequest(engine, autoTruncate: configuration.autoTruncate)
+        let vectors = try await embed(req, engine: engine, body: bytes.count).all().map { $0.vectors[0] }
+        let similarity = engine.textPreparation.similarityFunction
+        return ValueList(values: .floats(vectors.dropFirst().map { similarity(vectors[0], $0) })).http()
+    }
+
+    /// `POST /decode` (TEI's): each id list as text.
+    func decode(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let req = try RequestDecoding.decode(DecodeRequest.self, from: try await bodyReader.read(request))
+        let lists = try req.ids.nonEmpty(field: "ids").map { item -> [Int] in
+            guard case .tokenIDs(let ids) = item else { throw APIError.invalid("'ids' must be token ids, not text", param: "ids") }
+            let size = engine.textPreparation.vocabularySize
+            if let bad = ids.first(where: { $0 < 0 || $0 >= size }) { throw EmbedKitError.unknownToken(bad, vocabularySize: size) }
+            return ids
+        }
+        if lists.count > engine.maxInputs { throw EmbedKitError.tooManyInputs(count: lists.count, limit: engine.maxInputs) }
+        let tokenizer = engine.textPreparation.tokenizer
+        let skip = req.skipSpecialTokens ?? true
+        let texts = try await engine.tokenizers.run { lists.map { tokenizer.decode($0, skipSpecialTokens: skip) } }
+        return ValueList(values: .strings(texts)).http()
+    }
+
+    /// The embedding routes: translate, embed, and answer with `body`'s response type.
     private func embeddings<Body: EmbeddingRequestBody>(
-        _ request: Request, as type: Body.Type,
+        _ bytes: Data, as type: Body.Type,
         _ body: (EngineFront, EmbeddingResponse, [EmbeddingResult], VectorStyle) -> some JSONBody
     ) async throws -> Response {
         let engine = try ready()
-        let bytes = try await bodyReader.read(request)
         let (req, style) = try RequestDecoding.decode(type, from: bytes).engineRequest(engine, autoTruncate: configuration.autoTruncate)
         let response = try await embed(req, engine: engine, body: bytes.count)
         let results = try response.all()
@@ -93,6 +131,62 @@ struct Handlers: Sendable {
             }
         }
         return TokenList(inputs: inputs).http()
+    }
+
+    // MARK: Ollama
+
+    /// `POST /api/embed`.
+    func ollamaEmbed(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let start = ContinuousClock.now
+        let bytes = try await bodyReader.read(request)
+        guard let req = try RequestDecoding.decode(OllamaEmbedRequest.self, from: bytes).engineRequest(engine) else {
+            return OllamaEmbedList(model: engine.modelName, vectors: [], tokens: 0, nanoseconds: 0).http()
+        }
+        let response = try await embed(req, engine: engine, body: bytes.count)
+        let results = try response.all()
+        let elapsed = ContinuousClock.now - start
+        let nanoseconds = Int(elapsed.components.seconds) * 1_000_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000)
+        return OllamaEmbedList(model: engine.modelName, vectors: results.map { $0.vectors[0] }, tokens: response.tokens,
+                               nanoseconds: nanoseconds).http(truncated: response.truncated, capacity: VectorStyle.capacity(results))
+    }
+
+    /// `POST /api/embeddings` (legacy).
+    func ollamaEmbeddings(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let bytes = try await bodyReader.read(request)
+        guard let req = try RequestDecoding.decode(OllamaEmbeddingsRequest.self, from: bytes).engineRequest(engine) else {
+            return OllamaEmbedding(vector: []).http()
+        }
+        let response = try await embed(req, engine: engine, body: bytes.count)
+        return OllamaEmbedding(vector: try response.all()[0].vectors[0]).http(truncated: response.truncated)
+    }
+
+    /// `GET /api/tags`.
+    func ollamaTags() throws -> Response { ObjectBody.ollamaTags(try ready(), since: startedAt).http() }
+
+    /// `POST /api/show`.
+    func ollamaShow(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        _ = try RequestDecoding.decode(OllamaShowRequest.self, from: try await bodyReader.read(request))
+        return ObjectBody.ollamaShow(engine).http()
+    }
+
+    /// `GET /api/version`.
+    func ollamaVersion() -> Response { ObjectBody(fields: [("version", .string(Ollama.apiVersion))]).http() }
+
+    // MARK: The API's documentation
+
+    /// `GET /openapi.json`.
+    func openAPI() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.document)))
+    }
+
+    private static let document = APIDocument.document(version: EmbedKitVersion.current)
+
+    /// `GET /docs`.
+    func docsPage() -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DocsPage.html)))
     }
 
     /// `GET /info`.

@@ -80,12 +80,12 @@ extension EmbeddingRequest {
 
 /// A request body of an embedding route, translated into the engine's request and the way its
 /// vectors are written back.
-protocol EmbeddingRequestBody: Decodable {
+protocol EmbeddingRequestBody: RequestBody {
     func engineRequest(_ engine: EngineFront, autoTruncate: Bool) throws -> (EmbeddingRequest, VectorStyle)
 }
 
 extension OpenAIEmbeddingRequest: EmbeddingRequestBody {
-    /// OpenAI's fields and Jina's (`embedding_type`, `normalized`, `truncate`, `late_chunking`).
+    /// OpenAI's fields and Jina's (`embedding_type`, `normalized`, `truncate`, `late_chunking`, `task`).
     func engineRequest(_ engine: EngineFront, autoTruncate: Bool) throws -> (EmbeddingRequest, VectorStyle) {
         // One output format, however the client names it: OpenAI's encoding_format, Jina's embedding_type
         // or encoding_type. Names that disagree are refused, never silently resolved.
@@ -96,6 +96,14 @@ extension OpenAIEmbeddingRequest: EmbeddingRequestBody {
         }
         var request = engine.limited(EmbeddingRequest(inputs: try input.nonEmpty(field: "input")))
         request.options.normalizeEmbeddings = normalized ?? true
+        if let task {
+            let prompts = engine.textPreparation.prompts.keys.sorted()
+            guard prompts.contains(task) else {
+                throw APIError.invalid("task \"\(task)\" is not a prompt of this model, which has " +
+                    (prompts.isEmpty ? "no prompts: leave task out" : "the prompts \(prompts.joined(separator: ", "))"), param: "task")
+            }
+            request.options.promptName = task
+        }
         if lateChunking == true {
             if overflow != nil { throw APIError.invalid("late_chunking takes no overflow policy", param: "overflow") }
             request.output = .lateChunks(separator: " ")
@@ -146,6 +154,19 @@ extension ChunkRequest {
         request.options.truncateDimension = dimensions
         request.options.promptName = promptName
         request.maxDocumentTokens = Self.maxDocumentTokens(engine.maxInputTokens)
+        return request
+    }
+}
+
+extension SimilarityRequest {
+    /// The source sentence then the others, as the model's own vectors (sentence-transformers' `encode`,
+    /// no extra normalization), which the model's similarity function compares.
+    func engineRequest(_ engine: EngineFront, autoTruncate: Bool) throws -> EmbeddingRequest {
+        if inputs.sentences.isEmpty { throw APIError.invalid("'inputs.sentences' must not be empty", param: "inputs.sentences") }
+        var request = engine.limited(EmbeddingRequest(texts: [inputs.sourceSentence] + inputs.sentences))
+        request.options.promptName = parameters?.promptName
+        request.truncationSide = try Truncation(direction: parameters?.truncationDirection)
+        request.options.overflow = try Overflow(request: nil, truncate: parameters?.truncate, autoTruncate: autoTruncate)
         return request
     }
 }

@@ -159,6 +159,19 @@ struct TokenList: JSONBody {
     }
 }
 
+/// `POST /similarity`: one number per sentence; `POST /decode`: one string per id list.
+struct ValueList: JSONBody {
+    enum Values { case floats([Float]), strings([String]) }
+    let values: Values
+
+    func write(into json: inout JSONWriter) {
+        switch values {
+        case .floats(let v): json.floats(v)
+        case .strings(let v): json.field(.array(v.map { .string($0) }))
+        }
+    }
+}
+
 /// A small object, its fields in order (`/info`, `/health`, `/v1/models`).
 struct ObjectBody: JSONBody {
     let fields: [(String, JSONWriter.Field)]

@@ -21,9 +21,11 @@ enum Routes {
         Route(method: .post, path: "/embeddings", inputField: "input", openAIErrors: true) { try await $0.openAIEmbeddings($1) },
         Route(method: .post, path: "/embed") { try await $0.teiEmbed($1) },
         // TEI's own client (huggingface_hub's InferenceClient, Haystack, LiteLLM) posts to `/`, SageMaker
-        // to `/invocations`: TEI dispatches both by the kind of model loaded; an embedding model embeds.
-        Route(method: .post, path: "/") { try await $0.teiEmbed($1) },
-        Route(method: .post, path: "/invocations") { try await $0.teiEmbed($1) },
+        // to `/invocations`: TEI dispatches both by the kind of model loaded and the body's shape.
+        Route(method: .post, path: "/") { try await $0.teiRoot($1) },
+        Route(method: .post, path: "/invocations") { try await $0.teiRoot($1) },
+        Route(method: .post, path: "/similarity", inputField: "inputs.sentences") { try await $0.similarity($1) },
+        Route(method: .post, path: "/decode", inputField: "ids") { try await $0.decode($1) },
         Route(method: .get, path: "/ping", operational: true) { h, _ in try h.health() },
         Route(method: .post, path: "/tokenize") { try await $0.teiTokenize($1) },
         Route(method: .post, path: "/chunk") { try await $0.chunk($1) },
@@ -31,6 +33,16 @@ enum Routes {
         Route(method: .get, path: "/health", operational: true) { h, _ in try h.health() },
         Route(method: .get, path: "/metrics", operational: true) { h, _ in h.metricsText() },
         Route(method: .get, path: "/v1/models", openAIErrors: true) { h, _ in try h.models() },
+        // Ollama's embedding API and the discovery routes its clients call first (Ollama.swift).
+        Route(method: .post, path: "/api/embed", inputField: "input") { try await $0.ollamaEmbed($1) },
+        Route(method: .post, path: "/api/embeddings", inputField: "prompt") { try await $0.ollamaEmbeddings($1) },
+        Route(method: .get, path: "/api/tags") { h, _ in try h.ollamaTags() },
+        Route(method: .post, path: "/api/show") { try await $0.ollamaShow($1) },
+        Route(method: .get, path: "/api/version", operational: true) { h, _ in h.ollamaVersion() },
+        // The OpenAPI document (APIDocument.swift) at its usual path and TEI's, and a page showing it.
+        Route(method: .get, path: "/openapi.json", operational: true) { h, _ in h.openAPI() },
+        Route(method: .get, path: "/api-doc/openapi.json", operational: true) { h, _ in h.openAPI() },
+        Route(method: .get, path: "/docs", operational: true) { h, _ in h.docsPage() },
     ]
 
     private static let byPath: [String: [Route]] = Dictionary(grouping: all, by: \.path)
