@@ -91,8 +91,8 @@ public struct ChunkedText: Sendable {
     /// Model-input tokens of the whole text.
     public let tokenCount: Int
 
-    /// Vectors the inputs give, in order (`forward` gives one per span).
-    public var vectorCount: Int { spans.count }
+    /// Vectors the inputs give, in order (`forward` gives one per span, or one per token).
+    public var vectorCount: Int { inputs.reduce(0) { $0 + $1.vectorCount } }
 
     /// Tokens of the inputs the engine runs (every chunk's input; the text's own count when not chunked).
     public var inputTokens: Int { inputs.reduce(0) { $0 + $1.ids.count } }
@@ -107,6 +107,11 @@ public struct ChunkedText: Sendable {
     public init(whole input: PreparedInput, characters: Int) {
         self.init(spans: [ChunkSpan(tokens: 0..<input.ids.count, characters: 0..<characters)], inputs: [input],
                   tokenCount: input.ids.count)
+    }
+
+    /// The same text with per-token output (`EmbeddingRequest.Output.tokenEmbeddings`).
+    func withTokenStates() -> ChunkedText {
+        ChunkedText(spans: spans, inputs: inputs.map { $0.withTokenStates() }, tokenCount: tokenCount)
     }
 
     /// `overflow: chunk-mean`: the chunks' vectors averaged with their token counts as weights,

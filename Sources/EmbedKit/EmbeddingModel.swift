@@ -129,19 +129,12 @@ extension EmbeddingModel {
 
     /// Token embeddings (the Transformer output before pooling), one [tokens][hidden] matrix per text.
     public func encodeTokenEmbeddings(_ texts: [String], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
-        try tokenEmbeddings(try prepare(texts, options: options), options: options)
+        try embed(EmbeddingRequest(texts: texts, output: .tokenEmbeddings, options: options)).all().map(\.vectors)
     }
 
     private func tokenEmbeddings(_ inputs: [PreparedInput], options: EncodeOptions) throws -> [[[Float]]] {
-        var rows = [[[Float]]](repeating: [], count: inputs.count)
-        try run(inputs, options: options) { batch in
-            let out = try EmbedKitError.wrapping {
-                try pipeline.forward(batch.map { inputs[$0].ids }, promptLengths: batch.map { inputs[$0].promptLength },
-                                     tokenEmbeddings: true)
-            }
-            for (k, i) in batch.enumerated() { rows[i] = out.tokenEmbeddings?[k] ?? [] }
-        }
-        return rows
+        let states = inputs.map { $0.withTokenStates() }
+        return PreparedInput.split(try forwardAll(states, options: options), by: states).map { Array($0) }
     }
 
     /// Token embeddings of already-tokenized inputs (special tokens included), one matrix per input.
@@ -159,16 +152,28 @@ extension EmbeddingModel {
     }
 
     /// The engine core: one forward pass over `inputs` as given (never re-batched), through every module
-    /// of the model (Pooling, Dense, Normalize), nothing else: one vector per input, or per span of an
-    /// input with late-chunking spans, in order. Synchronous CPU work on the model's threads.
+    /// of the model (Pooling, Dense, Normalize), nothing else: one vector per input, per span of an
+    /// input with late-chunking spans, or per token of an input with `tokenStates` (the Transformer's
+    /// final states, before Pooling), in order. Synchronous CPU work on the model's threads.
     public func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
         if inputs.isEmpty { return [] }
         let spanned = inputs.contains { $0.spans != nil }
-        return try EmbedKitError.wrapping {
+        let perToken = inputs.contains { $0.tokenStates }
+        let out = try EmbedKitError.wrapping {
             try pipeline.forward(inputs.map(\.ids), promptLengths: inputs.map(\.promptLength),
                                  spans: spanned ? inputs.map(\.spans) : nil,
-                                 windows: spanned ? inputs.map(\.window) : nil).sentenceEmbeddings
+                                 windows: spanned ? inputs.map(\.window) : nil, tokenEmbeddings: perToken)
         }
+        guard perToken, let tokens = out.tokenEmbeddings else { return out.sentenceEmbeddings }
+        // The pipeline gives every input its sentence vector(s) and, when asked, its token rows.
+        var vectors: [[Float]] = []
+        var next = 0
+        for (i, input) in inputs.enumerated() {
+            let sentences = input.spans?.count ?? 1
+            vectors += input.tokenStates ? tokens[i] : Array(out.sentenceEmbeddings[next ..< next + sentences])
+            next += sentences
+        }
+        return vectors
     }
 
     /// `forward` over all `inputs` in the passes the options' budget plans, not post-processed.

@@ -27,6 +27,10 @@ public struct EmbeddingRequest: Sendable {
         /// The inputs are one document's consecutive pieces, joined with `separator` and run as one
         /// input (Jina's `late_chunking`): one vector per piece.
         case lateChunks(separator: String)
+        /// Each input's final token states (the Transformer's output before pooling), one row per token,
+        /// special and prompt tokens included: sentence-transformers' `output_value="token_embeddings"`,
+        /// TEI's `/embed_all`. A text longer than the max length is cut or refused (`truncate`/`error`).
+        case tokenEmbeddings
     }
 
     public var inputs: [EmbeddingInput]
@@ -71,7 +75,8 @@ public struct EmbeddingRequest: Sendable {
 
 /// What one input of a request gave.
 public struct EmbeddingResult: Sendable, Equatable {
-    /// One vector per size of the request, post-processed (`.sentences` and `.lateChunks`).
+    /// One vector per size of the request, post-processed (`.sentences` and `.lateChunks`); one row
+    /// per token, as the model computed it (`.tokenEmbeddings`).
     public var vectors: [[Float]]
     /// The same vectors quantized, when the request's precision is not float32.
     public var integers: [[Int]]?
@@ -154,6 +159,12 @@ public struct EmbeddingPlan: Sendable {
                     return try preparation.chunk(text, prompt: prompt, options: chunking, maxLength: options.maxLength)
                 }.mapError(EmbedKitError.of)
             }
+        case .tokenEmbeddings:
+            guard options.overflow == .truncate || options.overflow == .error else {
+                throw EmbedKitError.invalidField("overflow", reason: "token embeddings are cut or refused past the max length: overflow 'truncate' or 'error'")
+            }
+            units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side,
+                                   idTruncation: side).map { $0.map { $0.withTokenStates() } }
         case .lateChunks(let separator):
             let pieces = try request.inputs.map { input -> String in
                 guard case .text(let text) = input else { throw EmbedKitError.invalidOption("late chunking takes text inputs, not token ids") }
@@ -196,6 +207,12 @@ public struct EmbeddingPlan: Sendable {
             }
         }
         if case .chunks(let chunking?) = request.output { try chunking.validate() }
+        if request.output == .tokenEmbeddings {
+            if request.sizes != [nil] { throw EmbedKitError.invalidField("dimensions", reason: "token embeddings have the model's hidden width") }
+            if request.precision != .float32 {
+                throw EmbedKitError.invalidField("encoding_format", reason: "token embeddings are returned as float32 vectors")
+            }
+        }
         if request.precision != .float32, case .chunks = request.output {
             throw EmbedKitError.invalidField("encoding_format", reason: "chunks are returned as float32 vectors")
         }
@@ -282,6 +299,16 @@ public struct EmbeddingPlan: Sendable {
                         return Self.finite(chunks.map(\.embedding)).map { _ in
                             EmbeddingResult(vectors: [], integers: nil, chunks: chunks, truncated: chunks.contains(where: \.truncated),
                                             tokens: c.inputTokens)
+                        }
+                    }
+                }
+            }
+        case .tokenEmbeddings:
+            results = zip(units, unitVectors).map { unit, v in
+                unit.flatMap { c in
+                    v.flatMap { rows in
+                        Self.finite(Array(rows)).map {
+                            EmbeddingResult(vectors: $0, truncated: c.inputs[0].truncated, tokens: c.inputTokens)
                         }
                     }
                 }

@@ -17,9 +17,17 @@ public struct PreparedInput: Sendable, Equatable {
     public let spans: [Range<Int>]?
     /// Long late chunking: the windows an input longer than the max length runs in.
     public let window: LateWindow?
+    /// Per-token output: one vector per token of `ids`, the Transformer's final states before pooling
+    /// (sentence-transformers' `output_value="token_embeddings"`), in place of the sentence vector.
+    public let tokenStates: Bool
 
     /// Vectors `EmbeddingModel.forward` gives for this input.
-    public var vectorCount: Int { spans?.count ?? 1 }
+    public var vectorCount: Int { tokenStates ? ids.count : spans?.count ?? 1 }
+
+    /// This input with per-token output (no spans: its tokens are the output's rows).
+    public func withTokenStates() -> PreparedInput {
+        PreparedInput(ids: ids, promptLength: promptLength, truncated: truncated, tokenStates: true)
+    }
 
     /// A pass's vectors (`forward` of `inputs`, in order) split per input: each input's `vectorCount`.
     public static func split(_ vectors: [[Float]], by inputs: [PreparedInput]) -> [ArraySlice<[Float]>] {
@@ -35,12 +43,15 @@ public struct PreparedInput: Sendable, Equatable {
         }
     }
 
-    init(ids: [Int], promptLength: Int, truncated: Bool, spans: [Range<Int>]? = nil, window: LateWindow? = nil) {
+    init(ids: [Int], promptLength: Int, truncated: Bool, spans: [Range<Int>]? = nil, window: LateWindow? = nil,
+         tokenStates: Bool = false) {
+        precondition(!tokenStates || spans == nil, "per-token output has no spans")
         self.ids = ids
         self.promptLength = promptLength
         self.truncated = truncated
         self.spans = spans
         self.window = window
+        self.tokenStates = tokenStates
     }
 }
 

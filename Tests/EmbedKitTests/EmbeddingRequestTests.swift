@@ -66,4 +66,23 @@ import Testing
         }
         #expect(try response.results[1].get().vectors[0] == model.encode(["a sentence"])[0])
     }
+
+    @Test(.enabled(if: folder != nil)) func tokenEmbeddingsShareAPassWithSentences() throws {
+        let model = try EmbeddingModel.load(folder: try #require(Self.folder), threads: 2)
+        // A server pass may hold one request's per-token inputs and another's sentence inputs.
+        let plan = try model.plan(EmbeddingRequest(texts: ["a few words here", "another sentence"]))
+        let mixed = try model.forward([plan.inputs[0].withTokenStates(), plan.inputs[1]])
+        let tokens = try model.encodeTokenEmbeddings(["a few words here"])[0]
+        let sentence = try model.encode(["another sentence"])[0]
+        #expect(mixed.count == tokens.count + 1 && tokens.count == plan.inputs[0].ids.count)
+        let diff = zip(mixed, tokens + [sentence]).map { a, b in zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }.max() ?? .infinity
+        #expect(diff <= 1e-6, "max |diff| \(diff)")
+        // Token embeddings take no sizes or quantization, and are never averaged over chunks.
+        var chunkMean = EncodeOptions()
+        chunkMean.overflow = .chunkMean
+        for request in [EmbeddingRequest(texts: ["x"], output: .tokenEmbeddings, options: EncodeOptions(truncateDimension: 16)),
+                        EmbeddingRequest(texts: ["x"], output: .tokenEmbeddings, options: chunkMean)] {
+            #expect(throws: EmbedKitError.self) { try model.embed(request) }
+        }
+    }
 }

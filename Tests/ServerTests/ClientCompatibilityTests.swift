@@ -125,7 +125,7 @@ import Testing
         #expect(APIDocument.problems() == [])
         let document = try await h.get("/openapi.json")
         let paths = (try document.json() as? [String: Any])?["paths"] as? [String: Any]
-        #expect(paths?["/api/embed"] != nil && paths?["/v1/embeddings"] != nil && paths?.count == 22, "\(paths?.keys.sorted() ?? [])")
+        #expect(paths?["/api/embed"] != nil && paths?["/v1/embeddings"] != nil && paths?.count == 23, "\(paths?.keys.sorted() ?? [])")
         #expect(try await h.get("/api-doc/openapi.json").body == document.body)
         let page = try await h.get("/docs")
         #expect(page.status == 200 && page.text.contains("/openapi.json") && !page.text.contains("https://"))
@@ -143,6 +143,31 @@ import Testing
         // Jina's task is a prompt name, refused when the model has no such prompt.
         let task = try await h.post("/v1/embeddings", json: ["input": "x", "task": "retrieval.query"])
         #expect(task.status == 400 && task.text.contains("not a prompt of this model"), "\(task.text)")
+    }
+
+    @Test func embedAllGivesSentenceTransformersTokenEmbeddings() async throws {
+        let model = try #require(try await Fixtures.dmeta() as? EmbeddingModel)
+        let h = try await ServerHarness.start { _ in } load: { model }
+        defer { Task { try? await h.shutdown() } }
+        try await h.waitUntilHealthy()
+        let golden = try #require(try Fixtures.golden("dmeta-tiny").token_embeddings)
+        try #require(!golden.isEmpty)
+        // TEI's /embed_all: per input, its tokens' vectors before pooling, as sentence-transformers gives them.
+        let r = try await h.post("/embed_all", json: ["inputs": golden.map(\.text)])
+        let got = try #require((try r.json() as? [[[NSNumber]]])?.map { $0.map { $0.map(\.floatValue) } }, "\(r.text)")
+        #expect(got.count == golden.count)
+        for (g, want) in zip(got, golden) {
+            #expect(g.count == want.rows.count, "\(want.text): \(g.count) rows, reference \(want.rows.count)")
+            let diff = zip(g, want.rows).map { a, b in zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }.max() ?? .infinity
+            #expect(diff <= 1e-4, "\(want.text): max |diff| \(diff)")
+        }
+        // Past the max length: cut when truncate is true, refused when false.
+        let long = String(repeating: "word ", count: 2000)
+        let cut = try await h.post("/embed_all", json: ["inputs": long, "truncate": true])
+        let rows = (try cut.json() as? [[[NSNumber]]])?.first?.count
+        #expect(cut.status == 200 && rows == model.info.maxSequenceLength, "\(cut.status) \(String(describing: rows))")
+        let refused = try await h.post("/embed_all", json: ["inputs": long, "truncate": false])
+        #expect(refused.status == 413 || refused.status == 400, "\(refused.status) \(refused.text)")
     }
 
     /// A JSON array of arrays of numbers as float vectors.

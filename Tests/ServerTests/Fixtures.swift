@@ -15,10 +15,17 @@ enum Fixtures {
         let embedding: [Float]
     }
 
+    /// sentence-transformers' `output_value="token_embeddings"` of one text: one row per token.
+    struct TokenCase: Decodable {
+        let text: String
+        let rows: [[Float]]
+    }
+
     struct Golden: Decodable {
         let max_seq_length: Int
         let dimension: Int
         let cases: [GoldenCase]
+        let token_embeddings: [TokenCase]?
     }
 
     static func golden(_ name: String) throws -> Golden {

@@ -8,7 +8,8 @@ public protocol EmbeddingBackend: Sendable {
     /// Prompts, strip/lowercase, tokenizer, limits and token-id checks: the only way to make inputs.
     var textPreparation: TextPreparation { get }
     /// The model's sentence embeddings (its own modules, Normalize included, nothing else) for `inputs`,
-    /// in order, as one forward pass. Synchronous CPU work; called from the batch worker only.
+    /// in order, as one forward pass: each input's `vectorCount` (one per late-chunking span, or per token
+    /// for `tokenStates`). Synchronous CPU work; called from the batch worker only.
     func forward(_ inputs: [PreparedInput]) throws -> [[Float]]
     /// Bytes a forward pass of `tokens` tokens (longest input `longest`) allocates beyond the weights:
     /// an upper bound, for the memory budget (`EmbeddingModel.activationBytes`).

@@ -47,13 +47,17 @@ struct EngineFront: Sendable {
 
     /// Reserves an upper bound of the memory a request holds while handled (`MemoryBudget.requestBytes`)
     /// and runs `body`: one vector per input, or, when inputs are cut into chunks of `chunkTokens`, one
-    /// per chunk of the most tokens the body can hold; `sizes` Matryoshka outputs of each.
-    func reserving<T>(body bytes: Int, inputs: Int, chunkTokens: Int? = nil, sizes: Int = 1,
+    /// per chunk of the most tokens the body can hold; `sizes` Matryoshka outputs of each; with
+    /// `perToken`, one hidden-width vector per token the body can hold.
+    func reserving<T>(body bytes: Int, inputs: Int, chunkTokens: Int? = nil, sizes: Int = 1, perToken: Bool = false,
                       _ work: () async throws -> T) async throws -> T {
         let prompt = info.prompts.values.map(\.utf8.count).max() ?? 0
         let chunks = chunkTokens.map { bytes / max(1, $0 / 2) } ?? 0
-        let reserved = MemoryBudget.requestBytes(body: bytes, inputs: inputs, promptTokens: prompt, vectors: inputs + chunks,
-                                                 dimension: info.dimension * max(1, sizes))
+        let reserved = perToken
+            ? MemoryBudget.requestBytes(body: bytes, inputs: inputs, promptTokens: prompt,
+                                        vectors: bytes + inputs * (prompt + 2), dimension: info.hiddenSize)
+            : MemoryBudget.requestBytes(body: bytes, inputs: inputs, promptTokens: prompt, vectors: inputs + chunks,
+                                        dimension: info.dimension * max(1, sizes))
         try memory.reserve(reserved)
         defer { memory.release(reserved) }
         return try await work()

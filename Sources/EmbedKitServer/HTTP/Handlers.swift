@@ -44,6 +44,17 @@ struct Handlers: Sendable {
         return SimilarityRequest.matches(bytes) ? try await similarity(bytes) : try await teiEmbed(bytes)
     }
 
+    /// `POST /embed_all` (TEI's): each input's token vectors.
+    func embedAll(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let bytes = try await bodyReader.read(request)
+        let req = try RequestDecoding.decode(EmbedAllRequest.self, from: bytes).engineRequest(engine, autoTruncate: configuration.autoTruncate)
+        let response = try await embed(req, engine: engine, body: bytes.count)
+        let results = try response.all()
+        return TokenVectorList(results: results).http(truncated: response.truncated,
+                                                       capacity: VectorStyle.capacity(results))
+    }
+
     /// `POST /similarity` (TEI's): the model's similarity of `source_sentence` to each sentence.
     func similarity(_ request: Request) async throws -> Response { try await similarity(try await bodyReader.read(request)) }
 
@@ -97,11 +108,11 @@ struct Handlers: Sendable {
     }
 
     /// The engine's response to `request` within the memory admission (chunk-mean and chunking hold one
-    /// vector per chunk of `chunkTokens`).
+    /// vector per chunk of `chunkTokens`, token embeddings one per token).
     private func embed(_ request: EmbeddingRequest, engine: EngineFront, body: Int, chunkTokens: Int? = nil) async throws -> EmbeddingResponse {
         let chunks = chunkTokens ?? (request.options.overflow == .chunkMean ? engine.maxInputTokens : nil)
         return try await engine.reserving(body: body, inputs: request.inputs.count, chunkTokens: chunks,
-                                          sizes: max(1, request.dimensions.count)) {
+                                          sizes: max(1, request.dimensions.count), perToken: request.output == .tokenEmbeddings) {
             try await engine.embed(request)
         }
     }

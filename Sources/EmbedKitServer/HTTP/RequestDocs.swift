@@ -39,6 +39,15 @@ extension TEIEmbedRequest {
     ]
 }
 
+extension EmbedAllRequest {
+    static let required = ["inputs"]
+    static let properties: [(String, Schema)] = [
+        ("inputs", .ref("Inputs")),
+        ("truncate", .boolean(description: "Cut inputs past the max length (default: the server's --auto-truncate)")),
+        ("truncation_direction", Shared.direction), ("prompt_name", Shared.promptName),
+    ]
+}
+
 extension TEITokenizeRequest {
     static let required = ["inputs"]
     static let properties: [(String, Schema)] = [

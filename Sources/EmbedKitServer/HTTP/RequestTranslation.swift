@@ -132,6 +132,18 @@ extension TEIEmbedRequest: EmbeddingRequestBody {
     }
 }
 
+extension EmbedAllRequest {
+    /// Each input's token vectors as the model computed them (no pooling, no normalization), as TEI's
+    /// `/embed_all`; cut or refused past the max length as `/embed`.
+    func engineRequest(_ engine: EngineFront, autoTruncate: Bool) throws -> EmbeddingRequest {
+        var request = engine.limited(EmbeddingRequest(inputs: try inputs.nonEmpty(field: "inputs"), output: .tokenEmbeddings))
+        request.options.promptName = promptName
+        request.truncationSide = try Truncation(direction: truncationDirection)
+        request.options.overflow = try Overflow(request: nil, truncate: truncate, autoTruncate: autoTruncate)
+        return request
+    }
+}
+
 extension ChunkRequest {
     /// The longest text `/chunk` takes with late pooling, in tokens: windows bound the memory of the
     /// forward pass, this bounds the token ids and the request's time.

@@ -155,6 +155,22 @@ struct TEIEmbedRequest: RequestBody, Sendable {
     }
 }
 
+/// `POST /embed_all` (TEI): every token's vector.
+struct EmbedAllRequest: RequestBody, Sendable {
+    var inputs: RequestInputs
+    var truncate: Bool?
+    var truncationDirection: String?
+    var promptName: String?
+
+    static let fields = keys(CodingKeys.self)
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case inputs, truncate
+        case truncationDirection = "truncation_direction"
+        case promptName = "prompt_name"
+    }
+}
+
 /// `POST /tokenize` (TEI).
 struct TEITokenizeRequest: RequestBody, Sendable {
     var inputs: RequestInputs

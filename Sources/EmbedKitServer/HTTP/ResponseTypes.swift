@@ -105,6 +105,25 @@ struct TEIEmbeddingList: JSONBody {
     }
 }
 
+/// `POST /embed_all`: per input, one vector per token.
+struct TokenVectorList: JSONBody {
+    let results: [EmbeddingResult]
+
+    func write(into json: inout JSONWriter) {
+        json.raw("[")
+        for (i, r) in results.enumerated() {
+            if i > 0 { json.raw(",") }
+            json.raw("[")
+            for (j, row) in r.vectors.enumerated() {
+                if j > 0 { json.raw(",") }
+                json.floats(row)
+            }
+            json.raw("]")
+        }
+        json.raw("]")
+    }
+}
+
 /// `POST /chunk`: per input `{"chunks": [{"start", "end", "token_start", "token_end", "truncated"?, "embedding"}]}`,
 /// the objects `embedkit chunk` prints.
 struct ChunkList: JSONBody {

@@ -24,6 +24,7 @@ enum Routes {
         // to `/invocations`: TEI dispatches both by the kind of model loaded and the body's shape.
         Route(method: .post, path: "/") { try await $0.teiRoot($1) },
         Route(method: .post, path: "/invocations") { try await $0.teiRoot($1) },
+        Route(method: .post, path: "/embed_all") { try await $0.embedAll($1) },
         Route(method: .post, path: "/similarity", inputField: "inputs.sentences") { try await $0.similarity($1) },
         Route(method: .post, path: "/decode", inputField: "ids") { try await $0.decode($1) },
         Route(method: .get, path: "/ping", operational: true) { h, _ in try h.health() },
