@@ -116,6 +116,31 @@ public enum DataFiles {
         try rows(RerankRow.self, path: path).map { RerankingSample(query: $0.query, positive: $0.positive, negative: $0.negative) }
     }
 
+    private struct BitextRow: Decodable { var sentence1: String?; var sentence2: String }
+
+    /// Bitext rows `{"sentence1", "sentence2"}`: a sentence and its translation. A row with no
+    /// `sentence1` adds a target sentence no source points at (BUCC's distractors).
+    public static func bitextMining(path: String) throws -> BitextMiningData {
+        let r = try rows(BitextRow.self, path: path)
+        let paired = r.indices.filter { r[$0].sentence1 != nil }
+        if paired.isEmpty { throw EvaluationError.invalidData(file: path, line: nil, reason: "no row has a sentence1") }
+        return BitextMiningData(sources: paired.map { r[$0].sentence1! }, targets: r.map(\.sentence2), gold: paired)
+    }
+
+    private struct SummaryRow: Decodable {
+        var human_summaries: [String]; var machine_summaries: [String]; var relevance: [Double]
+    }
+
+    /// Summarization rows `{"human_summaries": [...], "machine_summaries": [...], "relevance": [...]}`
+    /// (a `text` field may be present; it is not embedded, as in mteb).
+    public static func summarization(path: String) throws -> [SummarizationSample] {
+        let r = try rows(SummaryRow.self, path: path)
+        for (i, row) in r.enumerated() where row.machine_summaries.count != row.relevance.count || row.human_summaries.isEmpty {
+            throw EvaluationError.invalidData(file: path, line: nil, reason: "row \(i + 1): needs human summaries and one relevance per machine summary (\(row.machine_summaries.count) summaries, \(row.relevance.count) scores)")
+        }
+        return r.map { SummarizationSample(humanSummaries: $0.human_summaries, machineSummaries: $0.machine_summaries, relevance: $0.relevance) }
+    }
+
     private struct IDText: Decodable {
         var id: String; var title: String?; var text: String
         enum CodingKeys: String, CodingKey { case _id, id, title, text }

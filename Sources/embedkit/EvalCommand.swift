@@ -8,11 +8,12 @@ import Foundation
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a model as mteb 1.1.1 does (STS, pair classification, classification, clustering, reranking, retrieval).",
+        abstract: "Evaluate a model as mteb 1.1.1 does (STS, pair classification, classification, clustering, reranking, retrieval, bitext mining, summarization).",
         discussion: "Data formats: docs/eval.md. Scores go to stdout as one JSON object; a table and progress go to stderr.")
 
     enum TaskType: String, ExpressibleByArgument, CaseIterable {
         case sts, pairClassification = "pair-classification", classification, clustering, reranking, retrieval
+        case bitextMining = "bitext-mining", summarization
     }
 
     @Argument(help: "Task type: \(TaskType.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -21,7 +22,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Model folder or Hugging Face id.")
     var model: String
 
-    @Option(name: .long, help: "Data file (JSON lines) for sts, pair-classification, clustering, reranking.")
+    @Option(name: .long, help: "Data file (JSON lines) for sts, pair-classification, clustering, reranking, bitext-mining, summarization.")
     var data: String?
 
     @Option(name: .long, help: "classification: training rows {text,label}.")
@@ -50,10 +51,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: PrecisionOption.help)
     var precision: String?
 
-    @Option(name: .long, help: "sts: lowest gold score (normalisation).")
+    @Option(name: .long, help: "sts, summarization: lowest gold score (normalisation).")
     var minScore = 0.0
-    @Option(name: .long, help: "sts: highest gold score (normalisation).")
+    @Option(name: .long, help: "sts, summarization: highest gold score (normalisation).")
     var maxScore = 5.0
+    @Flag(name: .long, help: "summarization: the mean of the correlations alone (mteb ≥ 1.14.4); by default each value is mteb 1.1.1's mean of (statistic + p-value) / 2, as the model cards of that time report.")
+    var statisticOnly = false
 
     @Option(name: .long, help: "clustering: MiniBatchKMeans batch size (mteb: 500).")
     var clusteringBatchSize = 500
@@ -73,7 +76,7 @@ struct EvalCommand: AsyncParsableCommand {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         switch taskType {
-        case .sts, .pairClassification, .clustering, .reranking:
+        case .sts, .pairClassification, .clustering, .reranking, .bitextMining, .summarization:
             if data == nil { throw ValidationError("\(taskType.rawValue) needs --data FILE") }
         case .classification:
             if train == nil || test == nil { throw ValidationError("classification needs --train FILE and --test FILE") }
@@ -87,7 +90,8 @@ struct EvalCommand: AsyncParsableCommand {
         } else if chunkTokens != nil {
             throw ValidationError("--chunk-tokens needs --chunking independent or late")
         }
-        if taskType == .sts && !(maxScore > minScore) { throw ValidationError("--max-score must exceed --min-score") }
+        if statisticOnly && taskType != .summarization { throw ValidationError("--statistic-only applies to summarization only") }
+        if (taskType == .sts || taskType == .summarization) && !(maxScore > minScore) { throw ValidationError("--max-score must exceed --min-score") }
         if clusteringBatchSize < 1 { throw ValidationError("--clustering-batch-size must be at least 1") }
     }
 
@@ -101,6 +105,7 @@ struct EvalCommand: AsyncParsableCommand {
         enum Loaded {
             case sts(STSData), pair(PairClassificationData), classification(ClassificationData)
             case clustering([ClusteringSet]), reranking([RerankingSample]), retrieval(RetrievalData)
+            case bitext(BitextMiningData), summarization([SummarizationSample])
         }
         let loaded: Loaded
         switch taskType {
@@ -111,6 +116,8 @@ struct EvalCommand: AsyncParsableCommand {
         case .clustering: loaded = .clustering(try DataFiles.clustering(path: data!))
         case .reranking: loaded = .reranking(try DataFiles.reranking(path: data!))
         case .retrieval: loaded = .retrieval(try DataFiles.retrieval(corpus: corpus!, queries: queries!, qrels: qrels!))
+        case .bitextMining: loaded = .bitext(try DataFiles.bitextMining(path: data!))
+        case .summarization: loaded = .summarization(try DataFiles.summarization(path: data!))
         }
 
         let embeddingModel = try await EmbeddingModel.load(model, precision: try PrecisionOption.resolve(precision))
@@ -130,6 +137,9 @@ struct EvalCommand: AsyncParsableCommand {
         case .clustering(let d):
             result = try ClusteringEvaluation.evaluate(d, cache: cache, batchSize: clusteringBatchSize, progress: stepProgress("clustering set")).result
         case .reranking(let d): result = try RerankingEvaluation.evaluate(d, cache: cache)
+        case .bitext(let d): result = try BitextMiningEvaluation.evaluate(d, cache: cache)
+        case .summarization(let d):
+            result = try SummarizationEvaluation.evaluate(d, minScore: minScore, maxScore: maxScore, statisticOnly: statisticOnly, cache: cache)
         case .retrieval(let d):
             if let pooling = chunking.pooling, let chunkTokens {
                 let chunkingOptions = ChunkingOptions(chunkTokens: chunkTokens, boundaries: boundaries.boundaries, pooling: pooling)

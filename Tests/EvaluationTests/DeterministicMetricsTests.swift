@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import EmbedKitEvaluation
 
-/// STS, pair classification, reranking and retrieval against mteb 1.1.1 on the shared fixtures.
+/// STS, pair classification, reranking, retrieval, bitext mining and summarization against mteb 1.1.1 on
+/// the shared fixtures.
 @Suite struct DeterministicMetricsTests {
     @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func sts() throws {
         let f = try #require(ReferenceFixtures.shared)
@@ -100,5 +101,57 @@ import EmbedKitEvaluation
         for key in ref.keys.sorted() { a.add(key, got: r[key]!.double!, want: ref[key]!) }
         #expect(a.maxDifference == 0)
         print("== retrieval metrics on mteb's captured run: \(a.rows.count) values, max |d| = \(a.maxDifference)")
+    }
+
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func bitextMining() throws {
+        let f = try #require(ReferenceFixtures.shared)
+        let data = BitextMiningData(aligned: f.fx("bitext.sentence1") as! [String], f.fx("bitext.sentence2") as! [String])
+        let r = try BitextMiningEvaluation.evaluate(data, cache: f.cache())
+        var a = Agreement("bitext mining (150 pairs)")
+        for m in ["accuracy", "precision", "recall", "f1"] { a.add(m, got: r[m]!.double!, want: f.refDouble("bitext.\(m)")) }
+        a.report()
+        #expect(a.maxDifference <= 1e-12)
+        #expect(r["main_score"]!.double == r["f1"]!.double)
+        // sklearn's weighting on a hand-checked case: labels 0,0,1,2 predicted 0,1,1,1.
+        // label 0: p 1, r 1/2, f 2/3 (weight 1/2); 1: p 1/3, r 1, f 1/2 (1/4); 2: p 0 (never predicted), r 0 (1/4).
+        let small = BitextMiningEvaluation.scores(predicted: [0, 1, 1, 1], gold: [0, 0, 1, 2])
+        #expect(abs(small["precision"]!.double! - (0.5 + 0.25 / 3)) < 1e-15)
+        #expect(abs(small["f1"]!.double! - (1.0 / 3 + 0.125)) < 1e-15)
+        #expect(small["accuracy"]!.double! == 0.5)
+    }
+
+    @Test(.enabled(if: ReferenceFixtures.available, ReferenceFixtures.missingMessage)) func summarization() throws {
+        let f = try #require(ReferenceFixtures.shared)
+        let human = f.fx("summarization.human_summaries") as! [[String]]
+        let machine = f.fx("summarization.machine_summaries") as! [[String]]
+        let relevance = (f.fx("summarization.relevance") as! [Any]).map(asDoubles)
+        let samples = (0..<human.count).map {
+            SummarizationSample(humanSummaries: human[$0], machineSummaries: machine[$0], relevance: relevance[$0])
+        }
+        // mteb 1.1.1's values: each the mean of (statistic + p-value) / 2, as the cards of the time report.
+        let r = try SummarizationEvaluation.evaluate(samples, cache: f.cache())
+        var a = Agreement("summarization (20 texts × 8 machine summaries), with mteb 1.1.1's p-value averaging")
+        for fn in ["cos_sim", "dot"] {
+            for m in ["spearman", "pearson"] { a.add("\(fn).\(m)", got: r[fn]![m]!.double!, want: f.refDouble("summarization.\(fn).\(m)")) }
+        }
+        a.report()
+        #expect(a.maxDifference <= 1e-6)
+        #expect(r["main_score"]!.double == r["cos_sim"]!["spearman"]!.double)
+        let fixed = try SummarizationEvaluation.evaluate(samples, statisticOnly: true, cache: f.cache())
+        let corrected = asDouble(f.reference["summarization_fixed_cos_spearman(mteb>=1.14.4)"] as Any)  // a key with dots
+        #expect(abs(fixed["cos_sim"]!["spearman"]!.double! - corrected) <= 1e-9, "\(fixed) vs \(corrected)")
+    }
+
+    /// The p-values against scipy 1.11 (`stats.spearmanr`, `stats.pearsonr`) on values worked out there.
+    @Test func pValuesMatchScipy() {
+        // scipy.stats.t.sf and beta.cdf identities: n = 8, rho = 0.5 → p = 0.20703124999999997 (pearson) and
+        // t = 0.5·√(6/0.75) = √2 → 2·t.sf(√2, 6) = 0.20703125 exactly for ν = 6 (a polynomial in 1/(1+t²/ν)).
+        #expect(abs(pearsonPValue(0.5, n: 8) - 0.20703125) < 1e-12)
+        #expect(abs(spearmanPValue(0.5, n: 8) - 0.20703125) < 1e-12)
+        #expect(spearmanPValue(1, n: 8) == 0 && pearsonPValue(-1, n: 8) == 0)
+        #expect(abs(pearsonPValue(0, n: 10) - 1) < 1e-12)
+        // I_x(1, 1) = x; I_x(a, b) = 1 − I_{1−x}(b, a).
+        #expect(abs(regularizedIncompleteBeta(0.3, a: 1, b: 1) - 0.3) < 1e-14)
+        #expect(abs(regularizedIncompleteBeta(0.7, a: 2.5, b: 4) + regularizedIncompleteBeta(0.3, a: 4, b: 2.5) - 1) < 1e-14)
     }
 }
