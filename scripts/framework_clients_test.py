@@ -67,8 +67,9 @@ def unpack_bits(packed):
 
 
 class Results:
-    def __init__(self):
+    def __init__(self, docs, query):
         self.failures = []
+        self.docs, self.query = docs, query
 
     def check(self, name, got, want, tolerance=TOLERANCE):
         try:
@@ -81,6 +82,11 @@ class Results:
         print(f"{'ok  ' if ok else 'FAIL'} {name}: max |diff| {d:.2e}")
         if not ok:
             self.failures.append(name)
+
+    def documents_and_query(self, name, client_embed_documents, client_embed_query):
+        """A client's two entry points: a batch of documents and one query."""
+        self.check(f"{name} documents", client_embed_documents(TEXTS), self.docs)
+        self.check(f"{name} query", [client_embed_query(QUERY)], [self.query])
 
     def run(self, name, thunk):
         try:
@@ -107,7 +113,7 @@ def main():
     ubinary = [unpack_bits(v) for v in cli(binary, model, [QUERY] + TEXTS, "--encoding-format", "ubinary")]
     dim = len(query)
     print(f"model {os.path.basename(model)}: {dim} dimensions, {len(TEXTS)} documents and a query")
-    r = Results()
+    r = Results(docs, query)
     with Server(binary, model, log_path="/tmp/embedkit-clients-serve.log") as server:
         server.wait_healthy()
         base, v1 = server.base, server.base + "/v1"
@@ -134,8 +140,7 @@ def main():
         def langchain_openai():
             from langchain_openai import OpenAIEmbeddings
             lc = OpenAIEmbeddings(model="any", base_url=v1, api_key="unused", check_embedding_ctx_length=False)
-            r.check("langchain-openai OpenAIEmbeddings documents", lc.embed_documents(TEXTS), docs)
-            r.check("langchain-openai OpenAIEmbeddings query", [lc.embed_query(QUERY)], [query])
+            r.documents_and_query("langchain-openai OpenAIEmbeddings", lc.embed_documents, lc.embed_query)
             lc128 = OpenAIEmbeddings(model="any", base_url=v1, api_key="unused", check_embedding_ctx_length=False,
                                      dimensions=128)
             r.check("langchain-openai OpenAIEmbeddings dimensions=128", lc128.embed_documents(TEXTS), docs128)
@@ -144,8 +149,7 @@ def main():
         def llama_openai_like():
             from llama_index.embeddings.openai_like import OpenAILikeEmbedding
             li = OpenAILikeEmbedding(model_name="any", api_base=v1, api_key="unused")
-            r.check("llama-index OpenAILikeEmbedding documents", li.get_text_embedding_batch(TEXTS), docs)
-            r.check("llama-index OpenAILikeEmbedding query", [li.get_query_embedding(QUERY)], [query])
+            r.documents_and_query("llama-index OpenAILikeEmbedding", li.get_text_embedding_batch, li.get_query_embedding)
         r.run("llama-index OpenAILikeEmbedding", llama_openai_like)
 
         def litellm_openai():
@@ -183,8 +187,7 @@ def main():
         def llama_tei():
             from llama_index.embeddings.text_embeddings_inference import TextEmbeddingsInference
             li = TextEmbeddingsInference(model_name="any", base_url=base)
-            r.check("llama-index TextEmbeddingsInference documents", li.get_text_embedding_batch(TEXTS), docs)
-            r.check("llama-index TextEmbeddingsInference query", [li.get_query_embedding(QUERY)], [query])
+            r.documents_and_query("llama-index TextEmbeddingsInference", li.get_text_embedding_batch, li.get_query_embedding)
         r.run("llama-index TextEmbeddingsInference", llama_tei)
 
         def chroma():
@@ -248,8 +251,7 @@ def main():
         def langchain_ollama():
             from langchain_ollama import OllamaEmbeddings
             lc = OllamaEmbeddings(model="any", base_url=base)
-            r.check("langchain-ollama OllamaEmbeddings documents", lc.embed_documents(TEXTS), docs)
-            r.check("langchain-ollama OllamaEmbeddings query", [lc.embed_query(QUERY)], [query])
+            r.documents_and_query("langchain-ollama OllamaEmbeddings", lc.embed_documents, lc.embed_query)
         r.run("langchain-ollama OllamaEmbeddings", langchain_ollama)
 
     if r.failures:

@@ -17,11 +17,14 @@ struct JSONWriter {
     /// Non-finite values have no JSON form; `EmbeddingPlan.finish` refuses them first.
     mutating func float(_ v: Float) { buffer.writeString(v.description) }
 
-    mutating func floats(_ v: [Float]) {
+    mutating func floats(_ v: [Float]) { array(v) { x, json in json.float(x) } }
+
+    /// A JSON array of `items`, each written by `element`.
+    mutating func array<Items: Sequence>(_ items: Items, _ element: (Items.Element, inout JSONWriter) -> Void) {
         buffer.writeInteger(UInt8(ascii: "["))
-        for (i, x) in v.enumerated() {
+        for (i, x) in items.enumerated() {
             if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            float(x)
+            element(x, &self)
         }
         buffer.writeInteger(UInt8(ascii: "]"))
     }

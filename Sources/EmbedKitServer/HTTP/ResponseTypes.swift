@@ -95,33 +95,14 @@ struct TEIEmbeddingList: JSONBody {
     let results: [EmbeddingResult]
     let style: VectorStyle
 
-    func write(into json: inout JSONWriter) {
-        json.raw("[")
-        for (i, r) in results.enumerated() {
-            if i > 0 { json.raw(",") }
-            style.write(r, into: &json)
-        }
-        json.raw("]")
-    }
+    func write(into json: inout JSONWriter) { json.array(results) { r, json in style.write(r, into: &json) } }
 }
 
 /// `POST /embed_all`: per input, one vector per token.
 struct TokenVectorList: JSONBody {
     let results: [EmbeddingResult]
 
-    func write(into json: inout JSONWriter) {
-        json.raw("[")
-        for (i, r) in results.enumerated() {
-            if i > 0 { json.raw(",") }
-            json.raw("[")
-            for (j, row) in r.vectors.enumerated() {
-                if j > 0 { json.raw(",") }
-                json.floats(row)
-            }
-            json.raw("]")
-        }
-        json.raw("]")
-    }
+    func write(into json: inout JSONWriter) { json.array(results) { r, json in json.array(r.vectors) { $1.floats($0) } } }
 }
 
 /// `POST /chunk`: per input `{"chunks": [{"start", "end", "token_start", "token_end", "truncated"?, "embedding"}]}`,
@@ -129,14 +110,7 @@ struct TokenVectorList: JSONBody {
 struct ChunkList: JSONBody {
     let results: [EmbeddingResult]
 
-    func write(into json: inout JSONWriter) {
-        json.raw("[")
-        for (n, r) in results.enumerated() {
-            if n > 0 { json.raw(",") }
-            json.raw(JSONText.chunks(r.chunks))
-        }
-        json.raw("]")
-    }
+    func write(into json: inout JSONWriter) { json.array(results) { r, json in json.raw(JSONText.chunks(r.chunks)) } }
 }
 
 /// `POST /tokenize`: per input, its tokens `{"id", "text", "special", "start", "stop"}`.
@@ -150,12 +124,8 @@ struct TokenList: JSONBody {
     let inputs: [[Token]]
 
     func write(into json: inout JSONWriter) {
-        json.raw("[")
-        for (n, tokens) in inputs.enumerated() {
-            if n > 0 { json.raw(",") }
-            json.raw("[")
-            for (i, t) in tokens.enumerated() {
-                if i > 0 { json.raw(",") }
+        json.array(inputs) { tokens, json in
+            json.array(tokens) { t, json in
                 json.raw("{\"id\":")
                 json.int(t.id)
                 json.raw(",\"text\":")
@@ -172,9 +142,7 @@ struct TokenList: JSONBody {
                     json.raw(",\"start\":null,\"stop\":null}")
                 }
             }
-            json.raw("]")
         }
-        json.raw("]")
     }
 }
 
