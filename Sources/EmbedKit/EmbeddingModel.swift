@@ -72,6 +72,10 @@ public final class EmbeddingModel: @unchecked Sendable {
         if CBLAS.selection == nil, let blasError = CBLAS.defaultError {   // EMBEDKIT_BLAS names no usable library
             throw EmbedKitError.invalidOption(blasError.description)
         }
+        // A cross-encoder read as an encoder would give vectors of no meaning: refused, with what to use.
+        if SequenceClassifier.isClassifier(folder: folder) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modules.json").path) {
+            throw EmbedKitError.invalidOption("\(folder.lastPathComponent) is a cross-encoder (a reranker, …ForSequenceClassification): score pairs with CrossEncoder / `embedkit rerank`, not embeddings")
+        }
         let start = Date()
         let model = try EmbedKitError.wrapping {
             let text = try TextPreparation(folder: folder, threads: threads)

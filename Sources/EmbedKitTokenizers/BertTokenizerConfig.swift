@@ -63,19 +63,9 @@ enum BertTokenizerConfig {
                 if let i = added.firstIndex(where: { $0.content == content }) { added[i] = tok } else { added.append(tok) }
             }
         }
-        let post = BertProcessingFixed(cls: SpecialPiece(ids: [clsId], tokens: [cls]), sep: SpecialPiece(ids: [sepId], tokens: [sep]))
+        let post = BertProcessing(cls: SpecialPiece(ids: [clsId], tokens: [cls]), sep: SpecialPiece(ids: [sepId], tokens: [sep]))
         return Tokenizer(modelMaxLength: modelMaxLength, normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: model,
                          postProcessor: post, decoder: WordPieceDecoder(prefix: "##", cleanup: true), addedTokens: added,
                          padToken: pad)
-    }
-}
-
-/// `[CLS] $A [SEP]` built in code (the template BertTokenizerFast's converter writes).
-struct BertProcessingFixed: PostProcessor {
-    let cls: SpecialPiece
-    let sep: SpecialPiece
-    var addedTokensSingle: Int { 2 }
-    func process(_ e: inout Encoding) {
-        e.surround(prefix: [(cls, 0)], suffix: [(sep, 0)], sequenceTypeId: 0)
     }
 }

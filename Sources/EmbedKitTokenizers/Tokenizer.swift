@@ -120,11 +120,53 @@ public final class Tokenizer: @unchecked Sendable {
 
     /// Encodes one text with special tokens, truncated to `maxLength` tokens (specials included) when given.
     public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {
+        // Stop tokenizing once the truncated result is known (one token past the limit).
+        var e = tokens(of: text, stop: maxLength.map { max(0, $0 - numSpecialTokensSingle) + 1 } ?? Int.max)
+        if let maxLength { e.truncate(to: maxLength - numSpecialTokensSingle) }
+        postProcessor?.process(&e)
+        return e
+    }
+
+    /// Special tokens the post-processor adds to a pair (e.g. 3 for `[CLS] A [SEP] B [SEP]`); nil when
+    /// tokenizer.json defines no pair form.
+    public var numSpecialTokensPair: Int? { postProcessor == nil ? 0 : postProcessor!.addedTokensPair }
+
+    /// Encodes a pair (a cross-encoder's query and document) with the pair's special tokens and type ids,
+    /// as HF tokenizers does with `truncation="longest_first"`: past `maxLength` tokens (specials
+    /// included), tokens come off the longer sequence's end until both fit, or each keeps half.
+    public func encodePair(_ first: String, _ second: String, maxLength: Int? = nil) throws -> Encoding {
+        guard let added = numSpecialTokensPair else {
+            throw TokenizerError.invalidFile(file: "tokenizer.json", reason: "the post_processor has no pair template, so this tokenizer cannot encode pairs")
+        }
+        var a = tokens(of: first, stop: Int.max), b = tokens(of: second, stop: Int.max)
+        // A limit below the special tokens alone is not applied (HF tokenizers leaves the pair whole).
+        if let maxLength, maxLength >= added {
+            let (n1, n2) = Self.longestFirst(a.ids.count, b.ids.count, budget: maxLength - added)
+            a.truncate(to: n1)
+            b.truncate(to: n2)
+        }
+        return postProcessor?.processPair(a, b) ?? ByteLevelProcessing.concatenated(a, b)
+    }
+
+    /// HF's `longest_first` lengths for sequences of `n1` and `n2` tokens within `budget`: the shorter
+    /// keeps all it has when the longer can give up the rest; otherwise each keeps half (the odd token
+    /// goes to the longer, on a tie to the second).
+    static func longestFirst(_ n1: Int, _ n2: Int, budget: Int) -> (Int, Int) {
+        if n1 + n2 <= budget { return (n1, n2) }
+        var short = min(n1, n2), long: Int
+        long = short > budget ? short : max(short, budget - short)
+        if short + long > budget {
+            short = budget / 2
+            long = short + budget % 2
+        }
+        return n1 > n2 ? (long, short) : (short, long)
+    }
+
+    /// The model's tokens of `text` (no special tokens), up to `stop` tokens.
+    private func tokens(of text: String, stop: Int) -> Encoding {
         let original = Array(text.unicodeScalars)
         var e = Encoding(ids: [], typeIds: [], tokens: [], offsets: [], specialTokensMask: [])
         e.reserveCapacity(original.count / 3 + 4)
-        // Stop tokenizing once the truncated result is known (one token past the limit).
-        let stop = maxLength.map { max(0, $0 - numSpecialTokensSingle) + 1 } ?? Int.max
         var modelTokens: [ModelToken] = []
         var word = 0
         for piece in addedVocabulary.split(original, normalizer: normalizer) {
@@ -137,8 +179,6 @@ public final class Tokenizer: @unchecked Sendable {
             if piece.text.isEmpty { continue }
             encodeWords(of: piece.text, into: &e, modelTokens: &modelTokens, stop: stop, word: &word)
         }
-        if let maxLength { e.truncate(to: maxLength - numSpecialTokensSingle) }
-        postProcessor?.process(&e)
         return e
     }
 

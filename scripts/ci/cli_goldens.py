@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the `embedkit embed` and `embedkit tokenize` contracts against every golden.json.
+"""Checks the `embedkit embed`, `tokenize` and `rerank` contracts against every golden.json.
 
 For each fixture it writes the golden texts as JSONL (json.dumps per line, as users do), runs the
 release binary, and requires identical token ids and embeddings within 1e-4. It also checks that bad
@@ -86,6 +86,26 @@ for name, folder in fixtures():
                   f"{name} matryoshka k={m['dimensions']} {c['text'][:30]!r}")
         os.unlink(path)
 
+# `embedkit rerank`: one {"index", "score"} line per document in input order; --top-n the best first;
+# --raw-scores the logits; all within 1e-4 of sentence-transformers' CrossEncoder.predict.
+reranker = os.path.join(REPO, "Tests/Fixtures/reranker-tiny")
+rg = json.load(open(os.path.join(reranker, "golden.json"), encoding="utf-8"))
+query = rg["cases"][0]["query"]
+same_query = [c for c in rg["cases"] if c["query"] == query]
+path = write_jsonl([c["document"] for c in same_query])
+for extra, key in [([], "score"), (["--raw-scores"], "logit")]:
+    r = run(["rerank", "--model", reranker, "--query", query, "--input", path] + extra)
+    rows = [json.loads(line) for line in r.stdout.splitlines()] if r.returncode == 0 else []
+    check(r.returncode == 0 and [x["index"] for x in rows] == list(range(len(same_query))),
+          f"rerank {extra}: exit {r.returncode} {r.stderr.strip()[:200]}")
+    for x in rows:
+        check(abs(x["score"] - same_query[x["index"]][key]) <= TOL, f"rerank {extra} document {x['index']}: {x['score']}")
+r = run(["rerank", "--model", reranker, "--query", query, "--input", path, "--top-n", "1"])
+best = max(range(len(same_query)), key=lambda i: same_query[i]["score"])
+check(r.returncode == 0 and [json.loads(line)["index"] for line in r.stdout.splitlines()] == [best], f"rerank --top-n 1: {r.stdout}")
+os.unlink(path)
+print(f"reranker-tiny: {len(same_query)} documents through embedkit rerank")
+
 # Bad input: one line on stderr, non-zero exit, never a crash.
 tiny = os.path.join(REPO, "Tests/Fixtures/dmeta-tiny")
 bad_utf8 = tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False)
@@ -102,6 +122,9 @@ for args, what in [
     (["embed", "--model", tiny, "--dimensions", "0", "x"], "dimensions 0"),
     (["embed", "--model", tiny, "--prompt-name", "nope", "x"], "unknown prompt name"),
     (["tokenize", "--model", "/nonexistent/model", "x"], "tokenize: missing model"),
+    (["rerank", "--model", tiny, "--query", "q", "doc"], "rerank with an embedding model"),
+    (["embed", "--model", reranker, "x"], "embed with a cross-encoder"),
+    (["rerank", "--model", reranker, "--query", "q"], "rerank without documents"),
 ]:
     r = run(args)
     err = r.stderr.strip().splitlines()

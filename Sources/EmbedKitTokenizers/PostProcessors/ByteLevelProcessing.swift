@@ -16,6 +16,23 @@ struct ByteLevelProcessing: PostProcessor {
         if trimOffsets { ByteLevelProcessing.trim(&e, addPrefixSpace: addPrefixSpace) }
     }
 
+    var addedTokensPair: Int? { 0 }
+
+    func processPair(_ first: Encoding, _ second: Encoding) -> Encoding {
+        var a = first, b = second
+        process(&a)
+        process(&b)
+        return Self.concatenated(a, b)
+    }
+
+    /// A pair joined without special tokens: the second sequence follows the first, type ids kept.
+    static func concatenated(_ a: Encoding, _ b: Encoding) -> Encoding {
+        var joined = a
+        joined.ids += b.ids; joined.typeIds += b.typeIds; joined.tokens += b.tokens; joined.offsets += b.offsets
+        joined.specialTokensMask += b.specialTokensMask; joined.wordIDs += b.wordIDs
+        return joined
+    }
+
     static func trim(_ e: inout Encoding, addPrefixSpace: Bool) {
         let space = ByteLevel.byteToChar[32]
         func isSpace(_ c: Unicode.Scalar) -> Bool { c == space || CharacterClasses.isWhitespace(c) }

@@ -1,10 +1,15 @@
 import Foundation
 
-/// A tokenizer.json `post_processor` (single sequences only: sentence embedding never encodes pairs).
+/// A tokenizer.json `post_processor`: the special tokens of one sequence, or of a pair (a cross-encoder's
+/// query and document).
 protocol PostProcessor: Sendable {
     /// How many tokens `process` adds to a single sequence.
     var addedTokensSingle: Int { get }
     func process(_ e: inout Encoding)
+    /// How many tokens `processPair` adds to a pair (nil: this post-processor has no pair form).
+    var addedTokensPair: Int? { get }
+    /// `first` and `second` joined with the pair's special tokens and type ids.
+    func processPair(_ first: Encoding, _ second: Encoding) -> Encoding
 }
 
 /// A special token a post-processor inserts (one or more ids).
@@ -14,6 +19,23 @@ struct SpecialPiece: Sendable {
 }
 
 extension Encoding {
+    /// Appends `piece`'s ids as special tokens of type `typeId`.
+    mutating func appendSpecial(_ piece: SpecialPiece, typeId: Int) {
+        for (i, id) in piece.ids.enumerated() {
+            ids.append(id); typeIds.append(typeId); tokens.append(piece.tokens[i]); offsets.append(0..<0)
+            specialTokensMask.append(1); wordIDs.append(nil)
+        }
+    }
+
+    /// Appends `other`'s tokens with type `typeId` (offsets stay relative to `other`'s text, as HF's).
+    mutating func append(_ other: Encoding, typeId: Int) {
+        ids += other.ids; typeIds += Array(repeating: typeId, count: other.ids.count); tokens += other.tokens
+        offsets += other.offsets; specialTokensMask += other.specialTokensMask; wordIDs += other.wordIDs
+    }
+
+    /// An encoding of no tokens.
+    static var empty: Encoding { Encoding(ids: [], typeIds: [], tokens: [], offsets: [], specialTokensMask: []) }
+
     mutating func surround(prefix: [(SpecialPiece, Int)], suffix: [(SpecialPiece, Int)], sequenceTypeId: Int) {
         var ni: [Int] = [], nt: [Int] = [], nk: [String] = [], no: [Range<Int>] = [], nm: [Int] = [], nw: [Int?] = []
         func add(_ p: SpecialPiece, _ type: Int) {
@@ -62,5 +84,33 @@ struct PostProcessorSequence: PostProcessor {
     var addedTokensSingle: Int { processors.reduce(0) { $0 + $1.addedTokensSingle } }
     func process(_ e: inout Encoding) {
         for p in processors { p.process(&e) }
+    }
+
+    /// Offset trimmers (`ByteLevel`) work on each sequence; the first processor that adds tokens joins
+    /// the pair; any after it work on the joined encoding.
+    var addedTokensPair: Int? {
+        var total = 0
+        for p in processors {
+            guard let n = p.addedTokensPair else { return nil }
+            total += n
+        }
+        return total
+    }
+
+    func processPair(_ first: Encoding, _ second: Encoding) -> Encoding {
+        var a = first, b = second
+        var joined: Encoding?
+        for p in processors {
+            if var j = joined {
+                p.process(&j)
+                joined = j
+            } else if let trimmer = p as? ByteLevelProcessing {
+                trimmer.process(&a)
+                trimmer.process(&b)
+            } else {
+                joined = p.processPair(a, b)
+            }
+        }
+        return joined ?? ByteLevelProcessing.concatenated(a, b)
     }
 }

@@ -1,10 +1,19 @@
 import Foundation
 
-/// HF `TemplateProcessing`, `single` template: special tokens and the sequence with their type ids.
+/// HF `TemplateProcessing`: the `single` and `pair` templates, special tokens and sequences with their
+/// type ids.
 struct TemplateProcessing: PostProcessor {
     let prefix: [(SpecialPiece, Int)]
     let suffix: [(SpecialPiece, Int)]
     let sequenceTypeId: Int
+
+    /// One item of the pair template: a special token, or sequence A (0) or B (1), with its type id.
+    enum PairItem {
+        case special(SpecialPiece, typeId: Int)
+        case sequence(Int, typeId: Int)
+    }
+    /// The pair template (nil: tokenizer.json has none).
+    let pair: [PairItem]?
 
     init(_ j: JSONObject) throws {
         var specials: [String: SpecialPiece] = [:]
@@ -38,6 +47,45 @@ struct TemplateProcessing: PostProcessor {
             }
         }
         prefix = pre; suffix = suf; sequenceTypeId = seqType
+
+        if let items = try j.array("pair") {
+            pair = try items.map { item in
+                let o = try JSONObject(item, file: j.file, component: "post_processor.pair")
+                if let sp = try o.object("SpecialToken") {
+                    let name = try sp.string("id")
+                    guard let piece = specials[name] else { throw sp.fail("special token '\(name)' is not in special_tokens") }
+                    return .special(piece, typeId: try sp.int("type_id") ?? 0)
+                }
+                guard let sq = try o.object("Sequence") else { throw o.fail("template items must be SpecialToken or Sequence") }
+                switch try sq.string("id") {
+                case "A": return .sequence(0, typeId: try sq.int("type_id") ?? 0)
+                case "B": return .sequence(1, typeId: try sq.int("type_id") ?? 0)
+                case let other: throw sq.fail("a pair template sequence is A or B, not '\(other)'")
+                }
+            }
+        } else {
+            pair = nil
+        }
+    }
+
+    var addedTokensPair: Int? {
+        pair.map { items in
+            items.reduce(0) { n, item in
+                if case .special(let p, _) = item { return n + p.ids.count }
+                return n
+            }
+        }
+    }
+
+    func processPair(_ first: Encoding, _ second: Encoding) -> Encoding {
+        var e = Encoding.empty
+        for item in pair ?? [] {
+            switch item {
+            case .special(let piece, let type): e.appendSpecial(piece, typeId: type)
+            case .sequence(let which, let type): e.append(which == 0 ? first : second, typeId: type)
+            }
+        }
+        return e
     }
 
     var addedTokensSingle: Int { (prefix + suffix).reduce(0) { $0 + $1.0.ids.count } }

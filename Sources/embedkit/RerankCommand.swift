@@ -1,0 +1,50 @@
+import ArgumentParser
+import EmbedKit
+import Foundation
+
+/// `embedkit rerank`: a cross-encoder's score of each document for a query. Prints one JSON line per
+/// document, `{"index": i, "score": s}`, in input order (with `--top-n`, the K best, best first). Other
+/// tools read this output: keep it exactly so.
+struct RerankCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rerank",
+        abstract: "Score documents for a query with a cross-encoder (reranker), as sentence-transformers' CrossEncoder.predict.")
+
+    @Option(name: .long, help: "Cross-encoder folder or Hugging Face Hub id (a …ForSequenceClassification checkpoint with one label).")
+    var model: String
+
+    @Option(name: .long, help: "The query every document is scored against.")
+    var query: String
+
+    @OptionGroup var documents: InputOptions
+
+    @Option(name: .long, help: "Print only the K best documents, best first.")
+    var topN: Int?
+
+    @Flag(name: .long, help: "Print the raw logits instead of CrossEncoder's default activation (sigmoid for one label).")
+    var rawScores = false
+
+    @Option(name: .long, help: "Pairs per forward pass.")
+    var batchSize = 32
+
+    @Option(name: .long, help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    @Option(name: .long, help: PrecisionOption.help)
+    var precision: String?
+
+    func validate() throws {
+        if let topN, topN < 1 { throw ValidationError("--top-n must be at least 1") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() async throws {
+        let texts = try documents.allTexts()
+        guard !texts.isEmpty else { throw ValidationError("give at least one document (--input FILE or DOC arguments)") }
+        let reranker = try await CrossEncoder.load(model, threads: threads, precision: try PrecisionOption.resolve(precision))
+        for r in try reranker.rerank(query: query, documents: texts, topN: topN, rawScores: rawScores, batchSize: batchSize) {
+            print("{\"index\":\(r.index),\"score\":\(r.score)}")
+        }
+    }
+}
