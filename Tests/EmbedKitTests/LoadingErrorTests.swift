@@ -36,6 +36,7 @@ import EmbedKitTestFixtures
 
     @Test func configIsNotJSON() throws {
         let dir = try Self.brokenCopy(of: "jina-v2-tiny-en") { try Data("{not json".utf8).write(to: $0.appendingPathComponent("config.json")) }
+        defer { try? FileManager.default.removeItem(at: dir) }
         let message = try #require(Self.loadError(dir))
         #expect(message.contains("config.json"), "\(message)")
     }
@@ -44,6 +45,7 @@ import EmbedKitTestFixtures
         let dir = try Self.brokenCopy(of: "dmeta-tiny") { dir in
             try Self.rewriteJSON(dir.appendingPathComponent("config.json")) { $0["model_type"] = "gpt2"; $0["architectures"] = ["GPT2Model"] }
         }
+        defer { try? FileManager.default.removeItem(at: dir) }
         let message = try #require(Self.loadError(dir))
         #expect(message.contains("config.json") && message.contains("gpt2"), "\(message)")
     }
@@ -52,6 +54,7 @@ import EmbedKitTestFixtures
         let dir = try Self.brokenCopy(of: "jina-v2-tiny-en") { dir in
             try Self.rewriteJSON(dir.appendingPathComponent("config.json")) { $0["intermediate_size"] = 80 }
         }
+        defer { try? FileManager.default.removeItem(at: dir) }
         let message = try #require(Self.loadError(dir))
         #expect(message.contains("model.safetensors") && message.contains("shape"), "\(message)")
     }
@@ -63,6 +66,7 @@ import EmbedKitTestFixtures
                 json["pooling_mode_fancy_tokens"] = true
             }
         }
+        defer { try? FileManager.default.removeItem(at: dir) }
         let message = try #require(Self.loadError(dir))
         #expect(message.contains("1_Pooling/config.json"), "\(message)")
     }
@@ -72,6 +76,7 @@ import EmbedKitTestFixtures
             let url = dir.appendingPathComponent("model.safetensors")
             try Data(contentsOf: url).prefix(1000).write(to: url)
         }
+        defer { try? FileManager.default.removeItem(at: dir) }
         let message = try #require(Self.loadError(dir))
         #expect(message.contains("model.safetensors"), "\(message)")
     }
@@ -80,12 +85,14 @@ import EmbedKitTestFixtures
         let dir = try Self.brokenCopy(of: "zpoint-tiny") { dir in
             try Self.rewriteJSON(dir.appendingPathComponent("2_Dense/config.json")) { $0["out_features"] = 100 }
         }
+        defer { try? FileManager.default.removeItem(at: dir) }
         let message = try #require(Self.loadError(dir))
         #expect(message.contains("2_Dense"), "\(message)")
     }
 
     @Test func folderWithoutModulesJSONUsesMeanPooling() throws {
         let dir = try Self.brokenCopy(of: "jina-v2-tiny-en") { try FileManager.default.removeItem(at: $0.appendingPathComponent("modules.json")) }
+        defer { try? FileManager.default.removeItem(at: dir) }
         let model = try EmbeddingModel.load(folder: dir)
         #expect(model.info.pooling == "mean")
         #expect(model.info.modules == ["Transformer", "Pooling"])

@@ -14,13 +14,20 @@ enum Fixtures {
     /// The real all-MiniLM-L6-v2 in `../shared/fixtures`.
     static let miniLM: URL? = FixtureLocator.shared("fixtures/all-MiniLM-L6-v2/model.safetensors")?.deletingLastPathComponent()
 
-    /// A fresh temporary file holding `bytes`.
-    static func temporaryFile(_ bytes: Data, name: String = "weights.bin") throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("FormatsTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    /// `body` given a fresh temporary file holding `bytes`; the file is removed after.
+    static func withTemporaryFile<T>(_ bytes: Data, name: String = "weights.bin", _ body: (URL) throws -> T) throws -> T {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent(name)
         try bytes.write(to: url)
-        return url
+        return try body(url)
+    }
+
+    /// A fresh temporary directory (the caller removes it).
+    static func temporaryDirectory() -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("FormatsTests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
     }
 }
 

@@ -106,13 +106,13 @@ import EmbedKitFormats
     @Test func notFoundEmptyAndNonZipFiles() throws {
         expectFormatError(.fileNotFound) { try PyTorchArchive.load(Fixtures.url("formats/no-such-file.bin")) }
         expectFormatError(.malformed, mentioning: ["not a zip"]) {
-            try PyTorchArchive.load(try Fixtures.temporaryFile(Data()))
+            try Fixtures.withTemporaryFile(Data()) { try PyTorchArchive.load($0) }
         }
         expectFormatError(.malformed, mentioning: ["not a zip"]) {
-            try PyTorchArchive.load(try Fixtures.temporaryFile(Data("{\"not\": \"weights\"}".utf8)))
+            try Fixtures.withTemporaryFile(Data("{\"not\": \"weights\"}".utf8)) { try PyTorchArchive.load($0) }
         }
         expectFormatError(.unsupported, mentioning: ["bare pickle"]) {
-            try PyTorchArchive.load(try Fixtures.temporaryFile(try Fixtures.data("formats/dense_data.pkl")))
+            try Fixtures.withTemporaryFile(try Fixtures.data("formats/dense_data.pkl")) { try PyTorchArchive.load($0) }
         }
     }
 
@@ -121,7 +121,7 @@ import EmbedKitFormats
         let full = try Fixtures.data("zpoint-tiny/2_Dense/pytorch_model.bin")
         for length in [2, 4, 30, 200, full.count / 2, full.count - 200, full.count - 23, full.count - 1] {
             expectFormatError(.malformed) {
-                try PyTorchArchive.load(try Fixtures.temporaryFile(full.prefix(length)))
+                try Fixtures.withTemporaryFile(full.prefix(length)) { try PyTorchArchive.load($0) }
             }
         }
     }
@@ -132,7 +132,7 @@ import EmbedKitFormats
         // The storage data/0 (7168 floats) fills most of the file; flip a byte in its middle.
         bytes[bytes.startIndex + 10_000] ^= 0x40
         expectFormatError(.malformed, mentioning: ["CRC-32"]) {
-            try PyTorchArchive.load(try Fixtures.temporaryFile(bytes))
+            try Fixtures.withTemporaryFile(bytes) { try PyTorchArchive.load($0) }
         }
     }
 
@@ -140,8 +140,8 @@ import EmbedKitFormats
     /// another error type.
     @Test func damagedArchiveNeverCrashes() throws {
         let full = try Fixtures.data("formats/views.bin")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("FormatsTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("damaged.bin")
         var failures = 0
         for position in stride(from: 0, to: full.count, by: 7) {

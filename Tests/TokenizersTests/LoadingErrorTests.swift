@@ -12,11 +12,13 @@ import EmbedKitTokenizers
 
     @Test func missingFolderHasNoTokenizer() throws {
         let dir = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         #expect(throws: TokenizerError.fileNotFound(dir.path)) { try Tokenizer.load(from: dir) }
     }
 
     @Test func invalidJSON() throws {
         let dir = try folder(with: "{ not json")
+        defer { try? FileManager.default.removeItem(at: dir) }
         do {
             _ = try Tokenizer.load(from: dir)
             Issue.record("expected an error")
@@ -35,6 +37,7 @@ import EmbedKitTokenizers
     ])
     func unsupportedComponent(_ kind: String, _ json: String, _ type: String) throws {
         let dir = try folder(with: json)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("tokenizer.json").path
         #expect(throws: TokenizerError.unsupportedComponent(file: file, kind: kind, type: type)) { try Tokenizer.load(from: dir) }
     }
@@ -57,6 +60,7 @@ import EmbedKitTokenizers
     ])
     func invalidContent(_ json: String) throws {
         let dir = try folder(with: json)
+        defer { try? FileManager.default.removeItem(at: dir) }
         do {
             _ = try Tokenizer.load(from: dir)
             Issue.record("expected an error for \(json)")
@@ -69,6 +73,7 @@ import EmbedKitTokenizers
 
     @Test func vocabTxtWithoutUnk() throws {
         let dir = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try Data("hello\nworld\n".utf8).write(to: dir.appendingPathComponent("vocab.txt"))
         #expect(throws: TokenizerError.self) { try Tokenizer.load(from: dir) }
     }

@@ -38,6 +38,7 @@ import EmbedKitTokenizers
                       ("NFC", "e\u{301}\u{323}", "\u{1EB9}\u{301}")])
     func chunksComposeAcrossCompatibilityMappings(_ form: String, _ input: String, _ expected: String) throws {
         let dir = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let vocab = [expected: 0, "[UNK]": 1]
         let json: [String: Any] = [
             "normalizer": ["type": form],
