@@ -15,18 +15,22 @@ public struct RerankingSample: Sendable {
 /// MAP (sklearn AP per sample) and MRR@10. Samples without positives or negatives are dropped.
 public enum RerankingEvaluation {
     public static func evaluate(_ samples: [RerankingSample], cache: EmbeddingCache) throws -> ResultJSON {
-        let kept = samples.filter { !$0.positive.isEmpty && !$0.negative.isEmpty }
-        guard !kept.isEmpty else {
-            throw EvaluationError.insufficientData("reranking: no sample has both positive and negative candidates")
-        }
+        let kept = try usable(samples)
         // Encode all queries, then all candidates, once each.
         _ = try cache.embeddings(kept.map(\.query))
         _ = try cache.embeddings(kept.flatMap { $0.positive + $0.negative })
+        return try evaluate(kept) { query, documents in
+            let q = try cache.embeddings([query])[0]
+            return try cache.embeddings(documents).map { PairScore.cosine(q, $0) }
+        }
+    }
+
+    /// The same metrics with the candidates scored by `score(query, candidates)` (a cross-encoder's
+    /// scores, `embedkit eval reranking --cross-encoder`), higher meaning more relevant.
+    public static func evaluate(_ samples: [RerankingSample], score: (String, [String]) throws -> [Double]) throws -> ResultJSON {
         var aps: [Double] = [], rrs: [Double] = []
-        for s in kept {
-            let q = try cache.embeddings([s.query])[0]
-            let docs = try cache.embeddings(s.positive + s.negative)
-            let m = sampleMetrics(query: q, documents: docs, positives: s.positive.count)
+        for s in try usable(samples) {
+            let m = metrics(scores: try score(s.query, s.positive + s.negative), positives: s.positive.count)
             aps.append(m.ap)
             rrs.append(m.reciprocalRank)
         }
@@ -34,12 +38,18 @@ public enum RerankingEvaluation {
         return .object([("map", .number(map)), ("mrr", .number(mean(rrs))), ("main_score", .number(map))])
     }
 
-    /// AP and reciprocal rank within the top 10 for one sample; the first `positives` documents are relevant.
-    public static func sampleMetrics(query: [Float], documents: [[Float]], positives: Int, mrrAt k: Int = 10)
-        -> (ap: Double, reciprocalRank: Double)
-    {
-        let s = documents.map { PairScore.cosine(query, $0) }
-        let relevant = documents.indices.map { $0 < positives }
+    static func usable(_ samples: [RerankingSample]) throws -> [RerankingSample] {
+        let kept = samples.filter { !$0.positive.isEmpty && !$0.negative.isEmpty }
+        guard !kept.isEmpty else {
+            throw EvaluationError.insufficientData("reranking: no sample has both positive and negative candidates")
+        }
+        return kept
+    }
+
+    /// AP (sklearn) and reciprocal rank within the top `k` of candidates with `scores`; the first
+    /// `positives` are relevant. Ties keep the input order.
+    public static func metrics(scores s: [Double], positives: Int, mrrAt k: Int = 10) -> (ap: Double, reciprocalRank: Double) {
+        let relevant = s.indices.map { $0 < positives }
         let ap = averagePrecision(labels: relevant, scores: s)
         let order = s.indices.sorted { s[$0] > s[$1] || (s[$0] == s[$1] && $0 < $1) }
         var rr = 0.0

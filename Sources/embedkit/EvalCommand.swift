@@ -58,6 +58,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "summarization: the mean of the correlations alone (mteb ≥ 1.14.4); by default each value is mteb 1.1.1's mean of (statistic + p-value) / 2, as the model cards of that time report.")
     var statisticOnly = false
 
+    @Flag(name: .long, help: "reranking: --model is a cross-encoder; candidates are ranked by its scores instead of by cosine similarity of embeddings.")
+    var crossEncoder = false
+
     @Option(name: .long, help: "clustering: MiniBatchKMeans batch size (mteb: 500).")
     var clusteringBatchSize = 500
 
@@ -90,6 +93,7 @@ struct EvalCommand: AsyncParsableCommand {
         } else if chunkTokens != nil {
             throw ValidationError("--chunk-tokens needs --chunking independent or late")
         }
+        if crossEncoder && taskType != .reranking { throw ValidationError("--cross-encoder applies to reranking only") }
         if statisticOnly && taskType != .summarization { throw ValidationError("--statistic-only applies to summarization only") }
         if (taskType == .sts || taskType == .summarization) && !(maxScore > minScore) { throw ValidationError("--max-score must exceed --min-score") }
         if clusteringBatchSize < 1 { throw ValidationError("--clustering-batch-size must be at least 1") }
@@ -120,6 +124,10 @@ struct EvalCommand: AsyncParsableCommand {
         case .summarization: loaded = .summarization(try DataFiles.summarization(path: data!))
         }
 
+        if crossEncoder, case .reranking(let samples) = loaded {
+            try await rerankWithCrossEncoder(samples)
+            return
+        }
         let embeddingModel = try await EmbeddingModel.load(model, precision: try PrecisionOption.resolve(precision))
         EvalCommand.log("precision \(embeddingModel.info.precision)")
         let options = EncodeOptions(batchSize: batchSize, maxLength: maxLength)
@@ -152,10 +160,26 @@ struct EvalCommand: AsyncParsableCommand {
                 result = try RetrievalEvaluation.evaluate(d, cache: cache, progress: stepProgress("queries searched"))
             }
         }
-        let elapsed = Date().timeIntervalSince(start)
+        try report(result, elapsed: Date().timeIntervalSince(start), embedded: cache.count)
+    }
 
+    /// `reranking --cross-encoder`: each sample's candidates scored against its query by the cross-encoder.
+    private func rerankWithCrossEncoder(_ samples: [RerankingSample]) async throws {
+        let reranker = try await CrossEncoder.load(model, precision: try PrecisionOption.resolve(precision))
+        EvalCommand.log("cross-encoder, precision \(try PrecisionOption.resolve(precision).rawValue)")
+        let start = Date()
+        var pairs = 0
+        let result = try RerankingEvaluation.evaluate(samples) { query, documents in
+            pairs += documents.count
+            return try reranker.predict(documents.map { (query, $0) }, batchSize: batchSize).map(Double.init)
+        }
+        try report(result, elapsed: Date().timeIntervalSince(start), embedded: pairs)
+    }
+
+    /// Prints the scores (stdout), a table (stderr), and saves mteb's results JSON when asked.
+    private func report(_ result: ResultJSON, elapsed: TimeInterval, embedded: Int) throws {
         print(result.serialized())
-        var table = "\(taskType.rawValue) — \(model) (\(String(format: "%.1f", elapsed)) s, \(cache.count) texts embedded)\n"
+        var table = "\(taskType.rawValue) — \(model) (\(String(format: "%.1f", elapsed)) s, \(embedded) \(crossEncoder ? "pairs scored" : "texts embedded"))\n"
         for (k, v) in MTEBResults.table(result) {
             table += "  " + k.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%8.4f", v) + "\n"
         }

@@ -105,6 +105,14 @@ best = max(range(len(same_query)), key=lambda i: same_query[i]["score"])
 check(r.returncode == 0 and [json.loads(line)["index"] for line in r.stdout.splitlines()] == [best], f"rerank --top-n 1: {r.stdout}")
 os.unlink(path)
 print(f"reranker-tiny: {len(same_query)} documents through embedkit rerank")
+# mteb's reranking task scored by the cross-encoder: MAP and MRR@10 as mteb 1.1.1 computes them.
+path = write_jsonl(rg["reranking"]["samples"])
+r = run(["eval", "reranking", "--cross-encoder", "--model", reranker, "--data", path])
+scores = json.loads(r.stdout) if r.returncode == 0 else {}
+for key in ["map", "mrr"]:
+    check(abs(scores.get(key, float("nan")) - rg["reranking"][key]) <= 1e-9,
+          f"eval reranking --cross-encoder {key}: {scores.get(key)} vs {rg['reranking'][key]} ({r.stderr.strip()[-200:]})")
+os.unlink(path)
 
 # Bad input: one line on stderr, non-zero exit, never a crash.
 tiny = os.path.join(REPO, "Tests/Fixtures/dmeta-tiny")

@@ -8,10 +8,12 @@ tokenizer, and its references:
   logits for query/document pairs, with the token ids and type ids CrossEncoder feeds the model;
 - golden.json `pair_tokenization`: HF tokenizers' pair encodings (`truncation="longest_first"`) of the
   same tokenizer with its TemplateProcessing, a BertProcessing and a RobertaProcessing post-processor, at
-  several max lengths.
+  several max lengths;
+- golden.json `reranking`: mteb 1.1.1's reranking metrics (sklearn AP, MRR@10) on four samples scored by
+  the cross-encoder.
 
     python3 -m venv /tmp/ce-venv && /tmp/ce-venv/bin/pip install torch transformers==4.44.2 \
-        sentence-transformers==3.4.1 tokenizers==0.19.1
+        sentence-transformers==3.4.1 tokenizers==0.19.1 scikit-learn==1.3.2
     /tmp/ce-venv/bin/python scripts/dev/make_reranker_fixture.py
 """
 import json
@@ -51,6 +53,16 @@ TOKENIZATION_PAIRS = [
     ["panda", ""],
 ]
 MAX_LENGTHS = [3, 4, 6, 9, 10, 16, 40, None]
+# mteb's reranking task scored with the cross-encoder (`embedkit eval reranking --cross-encoder`).
+RERANKING = [
+    {"query": "what is a panda?", "positive": ["The giant panda is a bear native to China.", "Pandas eat bamboo."],
+     "negative": ["Paris is the capital of France.", "The stock market fell today.", "A recipe for bread."]},
+    {"query": "capital of France", "positive": ["Paris is the capital of France."],
+     "negative": ["Pandas eat bamboo.", "Berlin is in Germany.", "The sea is blue.", "Cats sleep a lot."]},
+    {"query": "今天天气怎么样?", "positive": ["今天是晴天。"], "negative": ["我喜欢吃面条。", "股票下跌了。"]},
+    {"query": "how to bake bread", "positive": ["Mix flour, water, yeast and salt, then bake.", "Bread needs an oven."],
+     "negative": ["The giant panda is a bear.", "Rivers flow to the sea."]},
+]
 
 
 def main():
@@ -114,14 +126,29 @@ def main():
                 tokenization.append({"post_processor": name, "max_length": max_length, "first": a, "second": b,
                                      "ids": e.ids, "type_ids": e.type_ids})
 
+    # mteb 1.1.1 RerankingEvaluator.compute_metrics_individual on the cross-encoder's scores: sklearn's
+    # average_precision_score per sample, MRR@10 on torch.argsort(-scores).
+    from sklearn.metrics import average_precision_score
+    aps, rrs = [], []
+    for sample in RERANKING:
+        docs = sample["positive"] + sample["negative"]
+        labels = [1] * len(sample["positive"]) + [0] * len(sample["negative"])
+        s = torch.tensor(ce.predict([[sample["query"], d] for d in docs], convert_to_numpy=True))
+        aps.append(average_precision_score(labels, s.numpy()))
+        order = torch.argsort(-s).tolist()
+        rrs.append(next((1 / (rank + 1) for rank, i in enumerate(order[:10]) if labels[i] == 1), 0.0))
+    reranking = {"samples": RERANKING, "map": float(sum(aps) / len(aps)), "mrr": float(sum(rrs) / len(rrs))}
+
     golden = {
         "note": "sentence-transformers CrossEncoder.predict over transformers BertForSequenceClassification, fp32; "
                 "pair encodings by HF tokenizers",
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
-                     "sentence-transformers": sentence_transformers.__version__, "tokenizers": tokenizers.__version__},
+                     "sentence-transformers": sentence_transformers.__version__, "tokenizers": tokenizers.__version__,
+                     "scikit-learn": __import__("sklearn").__version__},
         "max_length": ce.max_length or ce.tokenizer.model_max_length,
         "cases": cases,
         "pair_tokenization": tokenization,
+        "reranking": reranking,
     }
     with open(os.path.join(OUT, "golden.json"), "w") as f:
         json.dump(golden, f, ensure_ascii=False, indent=1)
