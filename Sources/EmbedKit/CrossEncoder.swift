@@ -2,7 +2,6 @@ import EmbedKitCompute
 import EmbedKitPipeline
 import EmbedKitTokenizers
 import Foundation
-import Logging
 
 /// A reranker, as sentence-transformers' `CrossEncoder` runs it: each (query, document) pair stripped,
 /// tokenized as one pair (`[CLS] query [SEP] document [SEP]`, the document's tokens of type 1), cut to
@@ -40,8 +39,7 @@ public final class CrossEncoder: @unchecked Sendable {
 
     /// Loads a cross-encoder (a `…ForSequenceClassification` checkpoint with one label) from a folder.
     public static func load(folder: URL, modelID: String? = nil, threads: Int? = nil, precision: Precision = .fp32) throws -> CrossEncoder {
-        if let threads, threads < 1 { throw EmbedKitError.invalidOption("threads must be at least 1 (got \(threads))") }
-        let compute = try precision.resolved()
+        let compute = try EmbeddingModel.computePrecision(precision, threads: threads)
         guard SequenceClassifier.isClassifier(folder: folder) else {
             throw EmbedKitError.invalidOption("\(folder.lastPathComponent) is not a cross-encoder (config.json names no …ForSequenceClassification architecture): embed with EmbeddingModel / `embedkit embed`")
         }
@@ -67,7 +65,7 @@ public final class CrossEncoder: @unchecked Sendable {
         for start in stride(from: 0, to: pairs.count, by: batchSize) {
             let encodings = try pairs[start ..< min(pairs.count, start + batchSize)].map { try encode(query: $0.query, document: $0.document) }
             let logits = try EmbedKitError.wrapping { try classifier.logits(encodings.map(\.ids), typeIds: encodings.map(\.typeIds)) }
-            scores += rawScores || classifier.activation == .identity ? logits : logits.map { 1 / (1 + exp(-$0)) }
+            scores += rawScores ? logits : logits.map(classifier.activation.callAsFunction)
         }
         return scores
     }

@@ -66,12 +66,7 @@ public final class EmbeddingModel: @unchecked Sendable {
 
     /// Loads a model from a local sentence-transformers folder.
     public static func load(folder: URL, modelID: String? = nil, threads: Int? = nil, precision: Precision = .fp32) throws -> EmbeddingModel {
-        if let threads, threads < 1 { throw EmbedKitError.invalidOption("threads must be at least 1 (got \(threads))") }
-        let compute = try precision.resolved()
-        if precision == .auto { logger.info("precision auto: \(compute) on this CPU") }
-        if CBLAS.selection == nil, let blasError = CBLAS.defaultError {   // EMBEDKIT_BLAS names no usable library
-            throw EmbedKitError.invalidOption(blasError.description)
-        }
+        let compute = try computePrecision(precision, threads: threads)
         // A cross-encoder read as an encoder would give vectors of no meaning: refused, with what to use.
         if SequenceClassifier.isClassifier(folder: folder) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modules.json").path) {
             throw EmbedKitError.invalidOption("\(folder.lastPathComponent) is a cross-encoder (a reranker, …ForSequenceClassification): score pairs with CrossEncoder / `embedkit rerank`, not embeddings")
@@ -89,6 +84,18 @@ public final class EmbeddingModel: @unchecked Sendable {
 }
 
 extension EmbeddingModel {
+    /// The checks every model load makes before reading weights (embedding models and cross-encoders):
+    /// the thread count, the precision this CPU can compute in, and `EMBEDKIT_BLAS`. Returns the precision.
+    static func computePrecision(_ precision: Precision, threads: Int?) throws -> ComputePrecision {
+        if let threads, threads < 1 { throw EmbedKitError.invalidOption("threads must be at least 1 (got \(threads))") }
+        let compute = try precision.resolved()
+        if precision == .auto { logger.info("precision auto: \(compute) on this CPU") }
+        if CBLAS.selection == nil, let blasError = CBLAS.defaultError {   // EMBEDKIT_BLAS names no usable library
+            throw EmbedKitError.invalidOption(blasError.description)
+        }
+        return compute
+    }
+
     /// Runs a request through the engine: `plan`, the plan's inputs in the passes of the options' budget,
     /// `finish`. Each input's result on its own (`EmbeddingResponse.all()` throws the first failure).
     public func embed(_ request: EmbeddingRequest) throws -> EmbeddingResponse {

@@ -10,6 +10,14 @@ public final class SequenceClassifier: @unchecked Sendable {
     public enum Activation: String, Sendable {
         case sigmoid = "torch.nn.modules.activation.Sigmoid"
         case identity = "torch.nn.modules.linear.Identity"
+
+        /// The activation of one logit.
+        public func callAsFunction(_ logit: Float) -> Float {
+            switch self {
+            case .sigmoid: return 1 / (1 + exp(-logit))
+            case .identity: return logit
+            }
+        }
     }
 
     public let folder: URL

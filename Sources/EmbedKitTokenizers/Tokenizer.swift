@@ -145,7 +145,7 @@ public final class Tokenizer: @unchecked Sendable {
             a.truncate(to: n1)
             b.truncate(to: n2)
         }
-        return postProcessor?.processPair(a, b) ?? ByteLevelProcessing.concatenated(a, b)
+        return postProcessor?.processPair(a, b) ?? a.appending(b)
     }
 
     /// HF's `longest_first` lengths for sequences of `n1` and `n2` tokens within `budget`: the shorter

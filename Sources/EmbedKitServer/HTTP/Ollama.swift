@@ -106,12 +106,9 @@ struct OllamaEmbedList: JSONBody {
     func write(into json: inout JSONWriter) {
         json.raw("{\"model\":")
         json.string(model)
-        json.raw(",\"embeddings\":[")
-        for (i, v) in vectors.enumerated() {
-            if i > 0 { json.raw(",") }
-            json.floats(v)
-        }
-        json.raw("],\"total_duration\":")
+        json.raw(",\"embeddings\":")
+        json.array(vectors) { $1.floats($0) }
+        json.raw(",\"total_duration\":")
         json.int(nanoseconds)
         json.raw(",\"load_duration\":0,\"prompt_eval_count\":")
         json.int(tokens)

@@ -22,15 +22,7 @@ struct ByteLevelProcessing: PostProcessor {
         var a = first, b = second
         process(&a)
         process(&b)
-        return Self.concatenated(a, b)
-    }
-
-    /// A pair joined without special tokens: the second sequence follows the first, type ids kept.
-    static func concatenated(_ a: Encoding, _ b: Encoding) -> Encoding {
-        var joined = a
-        joined.ids += b.ids; joined.typeIds += b.typeIds; joined.tokens += b.tokens; joined.offsets += b.offsets
-        joined.specialTokensMask += b.specialTokensMask; joined.wordIDs += b.wordIDs
-        return joined
+        return a.appending(b)
     }
 
     static func trim(_ e: inout Encoding, addPrefixSpace: Bool) {

@@ -27,28 +27,31 @@ extension Encoding {
         }
     }
 
-    /// Appends `other`'s tokens with type `typeId` (offsets stay relative to `other`'s text, as HF's).
-    mutating func append(_ other: Encoding, typeId: Int) {
-        ids += other.ids; typeIds += Array(repeating: typeId, count: other.ids.count); tokens += other.tokens
-        offsets += other.offsets; specialTokensMask += other.specialTokensMask; wordIDs += other.wordIDs
+    /// Appends `other`'s tokens with type `typeId` (nil: their own type ids); offsets stay relative to
+    /// `other`'s text, as HF's.
+    mutating func append(_ other: Encoding, typeId: Int? = nil) {
+        ids += other.ids; typeIds += typeId.map { Array(repeating: $0, count: other.ids.count) } ?? other.typeIds
+        tokens += other.tokens; offsets += other.offsets; specialTokensMask += other.specialTokensMask; wordIDs += other.wordIDs
+    }
+
+    /// A pair joined without special tokens: `other` follows this encoding, type ids kept.
+    func appending(_ other: Encoding) -> Encoding {
+        var joined = self
+        joined.append(other)
+        return joined
     }
 
     /// An encoding of no tokens.
     static var empty: Encoding { Encoding(ids: [], typeIds: [], tokens: [], offsets: [], specialTokensMask: []) }
 
+    /// The encoding with `prefix` before it and `suffix` after it, its own tokens of type `sequenceTypeId`.
     mutating func surround(prefix: [(SpecialPiece, Int)], suffix: [(SpecialPiece, Int)], sequenceTypeId: Int) {
-        var ni: [Int] = [], nt: [Int] = [], nk: [String] = [], no: [Range<Int>] = [], nm: [Int] = [], nw: [Int?] = []
-        func add(_ p: SpecialPiece, _ type: Int) {
-            for (i, id) in p.ids.enumerated() {
-                ni.append(id); nt.append(type); nk.append(p.tokens[i]); no.append(0..<0); nm.append(1); nw.append(nil)
-            }
-        }
-        for (p, t) in prefix { add(p, t) }
-        ni.append(contentsOf: ids); nt.append(contentsOf: Array(repeating: sequenceTypeId, count: ids.count))
-        nk.append(contentsOf: tokens); no.append(contentsOf: offsets); nm.append(contentsOf: specialTokensMask)
-        nw.append(contentsOf: wordIDs)
-        for (p, t) in suffix { add(p, t) }
-        ids = ni; typeIds = nt; tokens = nk; offsets = no; specialTokensMask = nm; wordIDs = nw
+        var e = Encoding.empty
+        e.reserveCapacity(ids.count + (prefix + suffix).reduce(0) { $0 + $1.0.ids.count })
+        for (piece, type) in prefix { e.appendSpecial(piece, typeId: type) }
+        e.append(self, typeId: sequenceTypeId)
+        for (piece, type) in suffix { e.appendSpecial(piece, typeId: type) }
+        self = e
     }
 }
 
@@ -111,6 +114,6 @@ struct PostProcessorSequence: PostProcessor {
                 joined = p.processPair(a, b)
             }
         }
-        return joined ?? ByteLevelProcessing.concatenated(a, b)
+        return joined ?? a.appending(b)
     }
 }
