@@ -6,7 +6,9 @@ OpenAI-compatible: openai, LangChain OpenAIEmbeddings (also with dimensions), Ll
 LiteLLM openai/. TEI: huggingface_hub InferenceClient (feature_extraction, sentence_similarity), Haystack
 HuggingFaceAPITextEmbedder/DocumentEmbedder, LlamaIndex TextEmbeddingsInference, Chroma
 HuggingFaceEmbeddingServer, LiteLLM huggingface/. Jina: Haystack JinaTextEmbedder, LlamaIndex JinaEmbedding
-(ubinary). Ollama: ollama.Client embed/embeddings, LangChain OllamaEmbeddings.
+(ubinary). Ollama: ollama.Client embed/embeddings, LangChain OllamaEmbeddings. Rerankers (the tiny
+cross-encoder, against `embedkit rerank`): Haystack HuggingFaceTEIRanker (TEI's /rerank) and JinaRanker,
+LlamaIndex JinaRerank, cohere Client / ClientV2 (/v1/rerank, /v2/rerank).
 
 Float vectors agree within 1e-6 (a client that re-normalizes or sends JSON back through float32 moves the
 last bits); packed bits exactly. Starts the server on 127.0.0.1 with a free port, stops it at the end.
@@ -94,6 +96,75 @@ class Results:
         except Exception as e:
             print(f"FAIL {name}: {type(e).__name__}: {e}")
             self.failures.append(name)
+
+
+RERANK_QUERY = "what is a panda?"
+RERANK_DOCUMENTS = [
+    "The giant panda is a bear native to South Central China.",
+    "Paris is the capital and most populous city of France.",
+    "今天是晴天，气温二十度。",
+    "Pandas eat bamboo.",
+]
+
+
+def rerank_clients(binary, r):
+    """The reranker clients, base URL set, against `embedkit serve` of the tiny cross-encoder: each score
+    must equal `embedkit rerank`'s (itself checked against sentence-transformers' CrossEncoder in CI 10)."""
+    import json
+    model = os.path.join(REPO, "Tests", "Fixtures", "reranker-tiny")
+    out = subprocess.run([binary, "rerank", "--model", model, "--query", RERANK_QUERY, *RERANK_DOCUMENTS],
+                         check=True, capture_output=True, text=True).stdout
+    want = {d: json.loads(line)["score"] for d, line in zip(RERANK_DOCUMENTS, out.splitlines())}
+    best = sorted(RERANK_DOCUMENTS, key=lambda d: -want[d])
+
+    def check(name, got, top_n):
+        """`got`: (document, score) pairs as the client returns them, best first."""
+        docs = [d for d, _ in got]
+        if docs != best[:top_n]:
+            print(f"FAIL {name}: order {docs} (want {best[:top_n]})")
+            r.failures.append(name)
+            return
+        r.check(name, [[s for _, s in got]], [[want[d] for d in docs]])
+
+    with Server(binary, model, log_path="/tmp/embedkit-clients-rerank.log") as server:
+        server.wait_healthy()
+        base = server.base
+
+        def haystack_tei():  # TEI's /rerank
+            from haystack import Document
+            from haystack_integrations.components.rankers.huggingface_api import HuggingFaceTEIRanker
+            ranker = HuggingFaceTEIRanker(url=base, top_k=3)
+            ranked = ranker.run(query=RERANK_QUERY, documents=[Document(content=d) for d in RERANK_DOCUMENTS])["documents"]
+            check("haystack HuggingFaceTEIRanker", [(d.content, d.score) for d in ranked], 3)
+        r.run("haystack HuggingFaceTEIRanker", haystack_tei)
+
+        def haystack_jina():  # Jina's /v1/rerank
+            from haystack import Document
+            from haystack.utils import Secret
+            from haystack_integrations.components.rankers.jina import JinaRanker
+            ranker = JinaRanker(api_key=Secret.from_token("unused"), base_url=base + "/v1/rerank", top_k=3)
+            ranked = ranker.run(query=RERANK_QUERY, documents=[Document(content=d) for d in RERANK_DOCUMENTS])["documents"]
+            check("haystack JinaRanker", [(d.content, d.score) for d in ranked], 3)
+        r.run("haystack JinaRanker", haystack_jina)
+
+        def llama_jina():
+            from llama_index.core.schema import NodeWithScore, TextNode
+            from llama_index.postprocessor.jinaai_rerank import JinaRerank
+            rerank = JinaRerank(base_url=base + "/v1", api_key="unused", top_n=2)
+            nodes = rerank.postprocess_nodes([NodeWithScore(node=TextNode(text=d)) for d in RERANK_DOCUMENTS],
+                                             query_str=RERANK_QUERY)
+            check("llama-index JinaRerank", [(n.node.get_content(), n.score) for n in nodes], 2)
+        r.run("llama-index JinaRerank", llama_jina)
+
+        def cohere_clients():
+            import cohere
+            v2 = cohere.ClientV2(base_url=base, api_key="unused").rerank(
+                model="any", query=RERANK_QUERY, documents=RERANK_DOCUMENTS, top_n=3)
+            check("cohere ClientV2.rerank", [(RERANK_DOCUMENTS[x.index], x.relevance_score) for x in v2.results], 3)
+            v1 = cohere.Client(base_url=base, api_key="unused").rerank(
+                model="any", query=RERANK_QUERY, documents=RERANK_DOCUMENTS, top_n=4, return_documents=True)
+            check("cohere Client.rerank (v1)", [(x.document.text, x.relevance_score) for x in v1.results], 4)
+        r.run("cohere Client", cohere_clients)
 
 
 def main():
@@ -253,6 +324,8 @@ def main():
             lc = OllamaEmbeddings(model="any", base_url=base)
             r.documents_and_query("langchain-ollama OllamaEmbeddings", lc.embed_documents, lc.embed_query)
         r.run("langchain-ollama OllamaEmbeddings", langchain_ollama)
+
+    rerank_clients(binary, r)
 
     if r.failures:
         sys.exit(f"{len(r.failures)} client checks failed: " + ", ".join(r.failures)

@@ -19,6 +19,9 @@ public enum EmbedKitError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingSpecialTokens(leading: [Int], trailing: [Int])
     /// An input longer than the limit, where truncation was not asked for.
     case inputTooLong(tokens: Int, limit: Int)
+    /// A cross-encoder's query leaves no room for the document in a pair (`limit`: the query tokens a
+    /// pair can hold with one document token).
+    case queryTooLong(tokens: Int, limit: Int)
     /// A document to chunk has more tokens than the request allows (`EmbeddingRequest.maxDocumentTokens`).
     case documentTooLong(tokens: Int, limit: Int)
     /// More inputs than the request allows (`EmbeddingRequest.maxInputs`).
@@ -40,6 +43,8 @@ public enum EmbedKitError: Error, CustomStringConvertible, Equatable, Sendable {
                 "adds; these look like another tokenizer's ids: send the text instead"
         case .inputTooLong(let tokens, let limit):
             return "an input has \(tokens) tokens; the limit is \(limit) (truncate it, or raise the limit)"
+        case .queryTooLong(let tokens, let limit):
+            return "the query has \(tokens) tokens; a pair leaves room for at most \(limit) beside the document (shorten the query)"
         case .documentTooLong(let tokens, let limit):
             return "the document has \(tokens) tokens; at most \(limit) are taken per document"
         case .tooManyInputs(let count, let limit): return "\(count) inputs; at most \(limit) are taken per request"

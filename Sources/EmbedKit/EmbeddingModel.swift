@@ -68,7 +68,7 @@ public final class EmbeddingModel: @unchecked Sendable {
     public static func load(folder: URL, modelID: String? = nil, threads: Int? = nil, precision: Precision = .fp32) throws -> EmbeddingModel {
         let compute = try computePrecision(precision, threads: threads)
         // A cross-encoder read as an encoder would give vectors of no meaning: refused, with what to use.
-        if SequenceClassifier.isClassifier(folder: folder) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modules.json").path) {
+        if CrossEncoder.isCrossEncoder(folder: folder) {
             throw EmbedKitError.invalidOption("\(folder.lastPathComponent) is a cross-encoder (a reranker, …ForSequenceClassification): score pairs with CrossEncoder / `embedkit rerank`, not embeddings")
         }
         let start = Date()

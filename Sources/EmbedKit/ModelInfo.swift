@@ -22,4 +22,10 @@ public struct ModelInfo: Sendable, Codable {
     public var precision: String = "fp32"
     /// Bytes the encoder's weights occupy in memory at that precision.
     public var weightBytes: Int = 0
+    /// What the model computes: sentence embeddings, or (a cross-encoder) one relevance score per pair.
+    public var kind: Kind = .embedding
+
+    public enum Kind: String, Sendable, Codable {
+        case embedding, reranker
+    }
 }

@@ -20,6 +20,8 @@ public struct PreparedInput: Sendable, Equatable {
     /// Per-token output: one vector per token of `ids`, the Transformer's final states before pooling
     /// (sentence-transformers' `output_value="token_embeddings"`), in place of the sentence vector.
     public let tokenStates: Bool
+    /// A pair's token type ids (a cross-encoder's query and document), nil for one text (all type 0).
+    public let typeIds: [Int]?
 
     /// Vectors `EmbeddingModel.forward` gives for this input.
     public var vectorCount: Int { tokenStates ? ids.count : spans?.count ?? 1 }
@@ -44,7 +46,7 @@ public struct PreparedInput: Sendable, Equatable {
     }
 
     init(ids: [Int], promptLength: Int, truncated: Bool, spans: [Range<Int>]? = nil, window: LateWindow? = nil,
-         tokenStates: Bool = false) {
+         tokenStates: Bool = false, typeIds: [Int]? = nil) {
         precondition(!tokenStates || spans == nil, "per-token output has no spans")
         self.ids = ids
         self.promptLength = promptLength
@@ -52,6 +54,7 @@ public struct PreparedInput: Sendable, Equatable {
         self.spans = spans
         self.window = window
         self.tokenStates = tokenStates
+        self.typeIds = typeIds
     }
 }
 

@@ -9,6 +9,10 @@ public struct SequenceClassificationHead: Sendable {
     let pooler: Linear
     let classifier: Linear
     public var labels: Int { classifier.outFeatures }
+    /// Weights and biases of the pooler and the classifier.
+    public var parameterCount: Int {
+        (pooler.inFeatures + 1) * pooler.outFeatures + (classifier.inFeatures + 1) * classifier.outFeatures
+    }
 
     public init(config: TransformerConfig, store: TensorStore, labels: Int) throws {
         let w = WeightLoader(store: store)

@@ -11,6 +11,9 @@ public final class SequenceClassifier: @unchecked Sendable {
         case sigmoid = "torch.nn.modules.activation.Sigmoid"
         case identity = "torch.nn.modules.linear.Identity"
 
+        /// "Sigmoid" or "Identity".
+        public var name: String { self == .sigmoid ? "Sigmoid" : "Identity" }
+
         /// The activation of one logit.
         public func callAsFunction(_ logit: Float) -> Float {
             switch self {

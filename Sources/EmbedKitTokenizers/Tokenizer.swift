@@ -29,6 +29,12 @@ public struct Encoding: Sendable, Equatable {
         offsets.reserveCapacity(n); specialTokensMask.reserveCapacity(n); wordIDs.reserveCapacity(n)
     }
 
+    /// The tokens in `range`.
+    func slice(_ range: Range<Int>) -> Encoding {
+        Encoding(ids: Array(ids[range]), typeIds: Array(typeIds[range]), tokens: Array(tokens[range]),
+                 offsets: Array(offsets[range]), specialTokensMask: Array(specialTokensMask[range]), wordIDs: Array(wordIDs[range]))
+    }
+
     mutating func truncate(to n: Int) {
         guard ids.count > n else { return }
         let k = max(0, n)
@@ -135,18 +141,50 @@ public final class Tokenizer: @unchecked Sendable {
     /// as HF tokenizers does with `truncation="longest_first"`: past `maxLength` tokens (specials
     /// included), tokens come off the longer sequence's end until both fit, or each keeps half.
     public func encodePair(_ first: String, _ second: String, maxLength: Int? = nil) throws -> Encoding {
-        guard let added = numSpecialTokensPair else {
-            throw TokenizerError.invalidFile(file: "tokenizer.json", reason: "the post_processor has no pair template, so this tokenizer cannot encode pairs")
-        }
+        try encodePairTruncating(first, second, maxLength: maxLength).encoding
+    }
+
+    /// As `encodePair`, also saying whether tokens were cut to fit `maxLength`.
+    public func encodePairTruncating(_ first: String, _ second: String, maxLength: Int?) throws -> (encoding: Encoding, truncated: Bool) {
+        let added = try pairSpecialTokens()
         var a = tokens(of: first, stop: Int.max), b = tokens(of: second, stop: Int.max)
+        var truncated = false
         // A limit below the special tokens alone is not applied (HF tokenizers leaves the pair whole).
         if let maxLength, maxLength >= added {
             let (n1, n2) = Self.longestFirst(a.ids.count, b.ids.count, budget: maxLength - added)
+            truncated = n1 < a.ids.count || n2 < b.ids.count
             a.truncate(to: n1)
             b.truncate(to: n2)
         }
-        return postProcessor?.processPair(a, b) ?? a.appending(b)
+        return (pair(a, b), truncated)
     }
+
+    /// The pair with the second sequence cut into consecutive windows so that each pair fits `maxLength`
+    /// (special tokens included) and the first sequence stays whole: a long document scored window by
+    /// window. One encoding, equal to `encodePair`'s, when the pair fits. Nil when the first sequence
+    /// leaves no room for a token of the second.
+    public func encodePairWindows(_ first: String, _ second: String, maxLength: Int) throws -> [Encoding]? {
+        let added = try pairSpecialTokens()
+        let a = tokens(of: first, stop: Int.max), b = tokens(of: second, stop: Int.max)
+        let room = maxLength - added - a.ids.count
+        if b.ids.count <= room || b.ids.isEmpty { return room >= 0 ? [pair(a, b)] : nil }
+        guard room >= 1 else { return nil }
+        return stride(from: 0, to: b.ids.count, by: room).map { start in
+            pair(a, b.slice(start ..< min(b.ids.count, start + room)))
+        }
+    }
+
+    /// Tokens of the first sequence (no special tokens): how much of a pair the query takes.
+    public func sequenceLength(_ text: String) -> Int { tokens(of: text, stop: Int.max).ids.count }
+
+    private func pairSpecialTokens() throws -> Int {
+        guard let added = numSpecialTokensPair else {
+            throw TokenizerError.invalidFile(file: "tokenizer.json", reason: "the post_processor has no pair template, so this tokenizer cannot encode pairs")
+        }
+        return added
+    }
+
+    private func pair(_ a: Encoding, _ b: Encoding) -> Encoding { postProcessor?.processPair(a, b) ?? a.appending(b) }
 
     /// HF's `longest_first` lengths for sequences of `n1` and `n2` tokens within `budget`: the shorter
     /// keeps all it has when the longer can give up the rest; otherwise each keeps half (the odd token

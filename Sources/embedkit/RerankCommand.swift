@@ -24,6 +24,9 @@ struct RerankCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the raw logits instead of CrossEncoder's default activation (sigmoid for one label).")
     var rawScores = false
 
+    @Flag(name: .long, help: "Score a document longer than a pair holds by its best window (the query kept whole beside each) instead of cutting it as CrossEncoder does.")
+    var bestChunk = false
+
     @Option(name: .long, help: "Pairs per forward pass.")
     var batchSize = 32
 
@@ -43,7 +46,8 @@ struct RerankCommand: AsyncParsableCommand {
         let texts = try documents.allTexts()
         guard !texts.isEmpty else { throw ValidationError("give at least one document (--input FILE or DOC arguments)") }
         let reranker = try await CrossEncoder.load(model, threads: threads, precision: try PrecisionOption.resolve(precision))
-        for r in try reranker.rerank(query: query, documents: texts, topN: topN, rawScores: rawScores, batchSize: batchSize) {
+        for r in try reranker.rerank(query: query, documents: texts, topN: topN, rawScores: rawScores, batchSize: batchSize,
+                                          longDocuments: bestChunk ? .bestChunk : .truncate) {
             print("{\"index\":\(r.index),\"score\":\(r.score)}")
         }
     }

@@ -14,9 +14,18 @@ import Testing
         let score: Float
         let logit: Float
     }
+    struct LongDocument: Decodable {
+        let query: String
+        let document: String
+        let windows: [[Int]]
+        let window_type_ids: [[Int]]
+        let window_logits: [Float]
+        let score: Float
+    }
     struct Golden: Decodable {
         let max_length: Int
         let cases: [Case]
+        let long_documents: [LongDocument]
     }
 
     static let folder = FixtureLocator.local("reranker-tiny")
@@ -58,6 +67,40 @@ import Testing
         let best = all.sorted { $0.score > $1.score }.prefix(3)
         #expect(top == Array(best))
         #expect(throws: EmbedKitError.self) { try model.rerank(query: query, documents: documents, topN: 0) }
+    }
+
+    /// A document longer than a pair holds, with `.bestChunk`: the windows HF tokenizers makes with
+    /// `only_second` overflow (stride 0), each window's logit as transformers computes it, the best
+    /// window's score; with `.truncate` (the default), one pair cut as `CrossEncoder.predict` cuts it.
+    @Test func longDocumentsScoreTheirBestWindow() throws {
+        let model = try CrossEncoder.load(folder: Self.folder, threads: 2)
+        let golden = try Self.golden()
+        var worst: Float = 0
+        for d in golden.long_documents {
+            let inputs = try model.prepare(query: d.query, document: d.document, longDocuments: .bestChunk)
+            #expect(inputs.map(\.ids) == d.windows, "windows of \(d.document.prefix(30))")
+            #expect(inputs.map { $0.typeIds ?? [] } == d.window_type_ids)
+            let logits = try model.forward(inputs).map { $0[0] }
+            for (a, b) in zip(logits, d.window_logits) { worst = max(worst, abs(a - b)) }
+            #expect(zip(logits, d.window_logits).allSatisfy { abs($0 - $1) <= 1e-4 }, "\(logits) vs \(d.window_logits)")
+            let ranked = try model.rerank(query: d.query, documents: [d.document, "panda"], longDocuments: .bestChunk)
+            #expect(abs(ranked[0].score - d.score) <= 1e-4)
+            #expect(ranked[0].chunks == d.windows.count && !ranked[0].truncated)
+            let cut = try model.rerank(query: d.query, documents: [d.document])
+            #expect(cut[0].chunks == 1 && cut[0].truncated == (d.windows.count > 1))
+        }
+        print("best-chunk reranking: \(golden.long_documents.count) documents, max |diff| of window logits \(worst)")
+    }
+
+    @Test func aQueryWithNoRoomForTheDocumentIsRefused() throws {
+        let model = try CrossEncoder.load(folder: Self.folder, threads: 2)
+        let query = String(repeating: "熊", count: 600)
+        #expect(throws: EmbedKitError.queryTooLong(tokens: 600, limit: 508)) {
+            try model.prepare(query: query, document: "bamboo", longDocuments: .bestChunk)
+        }
+        // Cut by longest_first instead, as CrossEncoder.predict does.
+        let cut = try model.prepare(query: query, document: "bamboo")
+        #expect(cut.count == 1 && cut[0].ids.count == model.maxLength && cut[0].truncated)
     }
 
     @Test func aCrossEncoderIsNotAnEmbeddingModelNorTheReverse() throws {

@@ -104,7 +104,13 @@ r = run(["rerank", "--model", reranker, "--query", query, "--input", path, "--to
 best = max(range(len(same_query)), key=lambda i: same_query[i]["score"])
 check(r.returncode == 0 and [json.loads(line)["index"] for line in r.stdout.splitlines()] == [best], f"rerank --top-n 1: {r.stdout}")
 os.unlink(path)
-print(f"reranker-tiny: {len(same_query)} documents through embedkit rerank")
+# --best-chunk: a long document scored by its best window (HF's only_second overflow windows, transformers' logits).
+for d in rg["long_documents"]:
+    r = run(["rerank", "--model", reranker, "--query", d["query"], "--best-chunk", d["document"]])
+    rows = [json.loads(line) for line in r.stdout.splitlines()] if r.returncode == 0 else []
+    check(len(rows) == 1 and abs(rows[0]["score"] - d["score"]) <= TOL,
+          f"rerank --best-chunk {d['document'][:30]!r}: {r.stdout.strip()} vs {d['score']} {r.stderr.strip()[:200]}")
+print(f"reranker-tiny: {len(same_query)} documents and {len(rg['long_documents'])} long ones through embedkit rerank")
 # mteb's reranking task scored by the cross-encoder: MAP and MRR@10 as mteb 1.1.1 computes them.
 path = write_jsonl(rg["reranking"]["samples"])
 r = run(["eval", "reranking", "--cross-encoder", "--model", reranker, "--data", path])

@@ -10,7 +10,11 @@ tokenizer, and its references:
   same tokenizer with its TemplateProcessing, a BertProcessing and a RobertaProcessing post-processor, at
   several max lengths;
 - golden.json `reranking`: mteb 1.1.1's reranking metrics (sklearn AP, MRR@10) on four samples scored by
-  the cross-encoder.
+  the cross-encoder;
+- golden.json `long_documents`: documents longer than a pair holds, cut as HF tokenizers cuts them with
+  `truncation="only_second", return_overflowing_tokens=True, stride=0` (the query whole beside each
+  consecutive window of the document), each window's logit from the transformers model, and the best
+  window's sigmoid score (what `CrossEncoder.LongDocuments.bestChunk` and the server's rerank routes give).
 
     python3 -m venv /tmp/ce-venv && /tmp/ce-venv/bin/pip install torch transformers==4.44.2 \
         sentence-transformers==3.4.1 tokenizers==0.19.1 scikit-learn==1.3.2
@@ -43,6 +47,14 @@ PAIRS = [
     ["how long can a document be?", LONG_DOC],
     [LONG_QUERY, "a short document"],
     ["Café naïve", "résumé déjà vu, façade"],
+]
+# Documents longer than a pair holds (512 tokens): several windows, a window boundary inside a word's
+# tokens, and a document that just fits.
+LONG_DOCUMENTS = [
+    ["what is a panda?", " ".join(f"Paragraph {i}: the giant panda lives in the mountains of Sichuan and eats bamboo."
+                                  for i in range(90))],
+    ["大熊猫吃什么?", "大熊猫主要吃竹子，生活在四川的山区。" * 60 + " unbelievably extraordinarily " * 40],
+    ["fits", " ".join(["word"] * 500)],
 ]
 # Pairs of token-count shapes for the longest_first branches: short/long, long/short, equal, both long.
 TOKENIZATION_PAIRS = [
@@ -139,6 +151,20 @@ def main():
         rrs.append(next((1 / (rank + 1) for rank, i in enumerate(order[:10]) if labels[i] == 1), 0.0))
     reranking = {"samples": RERANKING, "map": float(sum(aps) / len(aps)), "mrr": float(sum(rrs) / len(rrs))}
 
+    # Long documents: HF's overflowing windows of the document beside the whole query, each scored.
+    long_documents = []
+    for q, d in LONG_DOCUMENTS:
+        enc = ce.tokenizer(q.strip(), d.strip(), truncation="only_second", max_length=ce.max_length,
+                           return_overflowing_tokens=True, stride=0)
+        window_logits = []
+        with torch.no_grad():
+            for ids, types in zip(enc["input_ids"], enc["token_type_ids"]):
+                out = ce.model(input_ids=torch.tensor([ids]), token_type_ids=torch.tensor([types]))
+                window_logits.append(float(out.logits[0, 0]))
+        best = max(window_logits)
+        long_documents.append({"query": q, "document": d, "windows": enc["input_ids"], "window_type_ids": enc["token_type_ids"],
+                               "window_logits": window_logits, "logit": best, "score": float(torch.sigmoid(torch.tensor(best)))})
+
     golden = {
         "note": "sentence-transformers CrossEncoder.predict over transformers BertForSequenceClassification, fp32; "
                 "pair encodings by HF tokenizers",
@@ -149,6 +175,7 @@ def main():
         "cases": cases,
         "pair_tokenization": tokenization,
         "reranking": reranking,
+        "long_documents": long_documents,
     }
     with open(os.path.join(OUT, "golden.json"), "w") as f:
         json.dump(golden, f, ensure_ascii=False, indent=1)

@@ -40,6 +40,9 @@ struct EngineFront: Sendable {
     /// (`EmbedKitError.input`); `EmbeddingResponse.all()` throws any later failure.
     func embed(_ request: EmbeddingRequest) async throws -> EmbeddingResponse {
         let backend = self.backend
+        if backend.info.kind != .embedding {
+            throw EmbedKitError.invalidOption("this server serves a reranker (\(modelName)), which gives no embeddings: POST /rerank or /v1/rerank")
+        }
         let plan = try await tokenizers.run { try EmbeddingPlan(request, preparation: backend.textPreparation, info: backend.info) }
         if let failure = plan.failures.first { throw EmbedKitError.input(index: failure.index, failure.error) }
         return try plan.finish(try await scheduler.submit(plan.inputs))
@@ -48,10 +51,11 @@ struct EngineFront: Sendable {
     /// Reserves an upper bound of the memory a request holds while handled (`MemoryBudget.requestBytes`)
     /// and runs `body`: one vector per input, or, when inputs are cut into chunks of `chunkTokens`, one
     /// per chunk of the most tokens the body can hold; `sizes` Matryoshka outputs of each; with
-    /// `perToken`, one hidden-width vector per token the body can hold.
+    /// `perToken`, one hidden-width vector per token the body can hold. `promptTokens` bounds the tokens
+    /// added to every input (default: the model's longest prompt; for a reranker, its query).
     func reserving<T>(body bytes: Int, inputs: Int, chunkTokens: Int? = nil, sizes: Int = 1, perToken: Bool = false,
-                      _ work: () async throws -> T) async throws -> T {
-        let prompt = info.prompts.values.map(\.utf8.count).max() ?? 0
+                      promptTokens: Int? = nil, _ work: () async throws -> T) async throws -> T {
+        let prompt = promptTokens ?? info.prompts.values.map(\.utf8.count).max() ?? 0
         let chunks = chunkTokens.map { bytes / max(1, $0 / 2) } ?? 0
         let reserved = perToken
             ? MemoryBudget.requestBytes(body: bytes, inputs: inputs, promptTokens: prompt,

@@ -74,7 +74,7 @@ public enum APIDocument {
         "GET /openapi.json": Operation(summary: "This document", response: .any()),
         "GET /api-doc/openapi.json": Operation(summary: "This document (TEI's path)", response: .any()),
         "GET /docs": Operation(summary: "A page that shows this document (works offline)", response: .string(), contentType: "text/html"),
-    ]
+    ].merging(rerankOperations) { a, _ in a }
 
     /// Shared schemas.
     static let components: [(String, Schema)] = [
@@ -95,6 +95,7 @@ public enum APIDocument {
         ("TEIEmbeddingList", .array(.ref("Vector"))),
         ("SimilarityList", .array(.number())),
         ("Status", .object([("status", .string())], required: ["status"])),
+        ("RerankResults", rerankResults),
         ("Error", .anyOf([
             .object([("error", .string()), ("error_type", .string()), ("detail", .string())], required: ["error", "detail"]),
             .object([("error", .object([("message", .string()), ("type", .string()), ("param", .nullable(.string())), ("code", .string())],
@@ -108,7 +109,7 @@ public enum APIDocument {
         json.object([
             ("openapi", .string("3.1.0")),
             ("info", .object([("title", .string("EmbedKit")), ("version", .string(version)),
-                              ("description", .string("Embeddings exactly as sentence-transformers computes them, behind OpenAI's, TEI's, Jina's and Ollama's APIs."))])),
+                              ("description", .string("Embeddings and reranking scores exactly as sentence-transformers computes them, behind OpenAI's, TEI's, Jina's, Cohere's and Ollama's APIs."))])),
             ("paths", .object(paths())),
             ("components", .object([("schemas", .object(components.map { ($0.0, $0.1.json) }))])),
         ])

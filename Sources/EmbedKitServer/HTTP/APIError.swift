@@ -80,6 +80,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case .inputTooLong(let tokens, let limit):
             return .tooLarge("\(subject) has \(tokens) tokens; the limit is \(limit). Shorten it, set \"truncate\": true, " +
                              "or \"overflow\": \"chunk-mean\" (one vector) or POST /chunk (one per chunk)", param: field)
+        case .queryTooLong:
+            return .tooLarge(reason.description, param: "query")
         case .documentTooLong(let tokens, let limit) where route?.path == "/chunk":
             return .tooLarge("\(subject) has \(tokens) tokens; /chunk takes at most \(limit) per text", param: field)
         case .documentTooLong(let tokens, let limit):

@@ -83,6 +83,28 @@ struct Handlers: Sendable {
         return ValueList(values: .strings(texts)).http()
     }
 
+    /// `POST /rerank` (TEI's): every text scored against the query, best first.
+    func teiRerank(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let bytes = try await bodyReader.read(request)
+        let body = try RequestDecoding.decode(TEIRerankRequest.self, from: bytes)
+        let response = try await engine.rerank(try body.engineRequest(), body: bytes.count)
+        return TEIRankList(ranked: response.ranked, texts: body.returnText == true ? body.texts : nil)
+            .http(truncated: response.truncated, capacity: 64 + response.ranked.count * 48)
+    }
+
+    /// `POST /v1/rerank` and `/v2/rerank` (Jina's and Cohere's): the best `top_n` documents, best first.
+    func cohereRerank(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let bytes = try await bodyReader.read(request)
+        let body = try RequestDecoding.decode(CohereRerankRequest.self, from: bytes)
+        let rerank = try body.engineRequest()
+        let response = try await engine.rerank(rerank, body: bytes.count)
+        return CohereRankList(ranked: response.ranked, documents: body.returnDocuments ?? true ? rerank.documents : nil,
+                              topN: body.topN, model: engine.modelName, tokens: response.tokens)
+            .http(capacity: 128 + response.ranked.count * 64)
+    }
+
     /// The embedding routes: translate, embed, and answer with `body`'s response type.
     private func embeddings<Body: EmbeddingRequestBody>(
         _ bytes: Data, as type: Body.Type,

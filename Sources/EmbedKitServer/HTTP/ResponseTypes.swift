@@ -170,7 +170,7 @@ struct ObjectBody: JSONBody {
         let i = engine.info
         return ObjectBody(fields: [
             ("model_id", .string(engine.modelName)), ("model_sha", .string(nil)), ("model_dtype", .string(i.dtype)),
-            ("precision", .string(i.precision)), ("model_type", .object([("embedding", .object([("pooling", .string(i.pooling))]))])),
+            ("precision", .string(i.precision)), ("model_type", modelType(i)),
             ("architecture", .string(i.architecture)), ("dimension", .int(i.dimension)), ("normalize", .bool(i.normalize)),
             ("max_concurrent_requests", .int(configuration.admittedConcurrentRequests)),
             ("max_input_length", .int(engine.maxInputTokens)), ("max_batch_tokens", .int(engine.memory.budget.batchTokens)),
@@ -180,6 +180,16 @@ struct ObjectBody: JSONBody {
             ("prompts", .object(i.prompts.keys.sorted().map { ($0, .string(i.prompts[$0])) })),
             ("default_prompt_name", .string(i.defaultPromptName)), ("version", .string(EmbedKitVersion.current)),
         ])
+    }
+
+    /// TEI's `model_type`: `{"embedding": {"pooling"}}`, or a reranker's `{"reranker": {"id2label", "label2id"}}`.
+    private static func modelType(_ i: ModelInfo) -> JSONWriter.Field {
+        switch i.kind {
+        case .embedding: return .object([("embedding", .object([("pooling", .string(i.pooling))]))])
+        case .reranker:
+            return .object([("reranker", .object([("id2label", .object([("0", .string("LABEL_0"))])),
+                                                  ("label2id", .object([("LABEL_0", .int(0))]))]))])
+        }
     }
 
     /// `GET /v1/models`: the one model served.

@@ -28,6 +28,11 @@ enum Routes {
         Route(method: .post, path: "/similarity", inputField: "inputs.sentences") { try await $0.similarity($1) },
         Route(method: .post, path: "/decode", inputField: "ids") { try await $0.decode($1) },
         Route(method: .get, path: "/ping", operational: true) { h, _ in try h.health() },
+        // A cross-encoder's routes (Rerank.swift); an embedding model answers them with a 400, and a
+        // reranker the embedding routes.
+        Route(method: .post, path: "/rerank", inputField: "texts") { try await $0.teiRerank($1) },
+        Route(method: .post, path: "/v1/rerank", inputField: "documents", openAIErrors: true) { try await $0.cohereRerank($1) },
+        Route(method: .post, path: "/v2/rerank", inputField: "documents", openAIErrors: true) { try await $0.cohereRerank($1) },
         Route(method: .post, path: "/tokenize") { try await $0.teiTokenize($1) },
         Route(method: .post, path: "/chunk") { try await $0.chunk($1) },
         Route(method: .get, path: "/info") { h, _ in try h.info() },
