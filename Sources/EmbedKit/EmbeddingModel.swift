@@ -71,6 +71,9 @@ public final class EmbeddingModel: @unchecked Sendable {
         if CrossEncoder.isCrossEncoder(folder: folder) {
             throw EmbedKitError.invalidOption("\(folder.lastPathComponent) is a cross-encoder (a reranker, …ForSequenceClassification): score pairs with CrossEncoder / `embedkit rerank`, not embeddings")
         }
+        if SparseEncoder.isSparseEncoder(folder: folder) {
+            throw EmbedKitError.invalidOption("\(folder.lastPathComponent) is a sparse encoder (SPLADE): encode with SparseEncoder / `embedkit sparse`, not embeddings")
+        }
         let start = Date()
         let model = try EmbedKitError.wrapping {
             let text = try TextPreparation(folder: folder, threads: threads)

@@ -31,6 +31,10 @@ public struct EmbeddingRequest: Sendable {
         /// special and prompt tokens included: sentence-transformers' `output_value="token_embeddings"`,
         /// TEI's `/embed_all`. A text longer than the max length is cut or refused (`truncate`/`error`).
         case tokenEmbeddings
+        /// A sparse encoder's (SPLADE's) vector of each input: its nonzero weights as interleaved
+        /// (index, value) floats (`SparseVector(interleaved:)`), as `SparseEncoder.forward` gives them.
+        /// Cut or refused past the max length, as `tokenEmbeddings`.
+        case sparse
     }
 
     public var inputs: [EmbeddingInput]
@@ -159,12 +163,12 @@ public struct EmbeddingPlan: Sendable {
                     return try preparation.chunk(text, prompt: prompt, options: chunking, maxLength: options.maxLength)
                 }.mapError(EmbedKitError.of)
             }
-        case .tokenEmbeddings:
+        case .tokenEmbeddings, .sparse:
             guard options.overflow == .truncate || options.overflow == .error else {
-                throw EmbedKitError.invalidField("overflow", reason: "token embeddings are cut or refused past the max length: overflow 'truncate' or 'error'")
+                throw EmbedKitError.invalidField("overflow", reason: "token embeddings and sparse vectors are cut or refused past the max length: overflow 'truncate' or 'error'")
             }
             units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side,
-                                   idTruncation: side).map { $0.map { $0.withTokenStates() } }
+                                   idTruncation: side).map { $0.map { request.output == .sparse ? $0 : $0.withTokenStates() } }
         case .lateChunks(let separator):
             let pieces = try request.inputs.map { input -> String in
                 guard case .text(let text) = input else { throw EmbedKitError.invalidOption("late chunking takes text inputs, not token ids") }
@@ -207,11 +211,17 @@ public struct EmbeddingPlan: Sendable {
             }
         }
         if case .chunks(let chunking?) = request.output { try chunking.validate() }
-        if request.output == .tokenEmbeddings {
-            if request.sizes != [nil] { throw EmbedKitError.invalidField("dimensions", reason: "token embeddings have the model's hidden width") }
+        if request.output == .tokenEmbeddings || request.output == .sparse {
+            let what = request.output == .sparse ? "sparse vectors" : "token embeddings"
+            if request.sizes != [nil] { throw EmbedKitError.invalidField("dimensions", reason: "\(what) are not truncated to a dimension") }
             if request.precision != .float32 {
-                throw EmbedKitError.invalidField("encoding_format", reason: "token embeddings are returned as float32 vectors")
+                throw EmbedKitError.invalidField("encoding_format", reason: "\(what) are returned as float32 values")
             }
+        }
+        if (request.output == .sparse) != (info.kind == .sparse) {
+            throw EmbedKitError.invalidOption(info.kind == .sparse
+                ? "\(info.modelID) is a sparse encoder (SPLADE): it gives sparse vectors (SparseEncoder, `embedkit sparse`, POST /embed_sparse), not dense embeddings"
+                : "\(info.modelID) is not a sparse encoder: sparse vectors need a SPLADE model (MLMTransformer + SpladePooling)")
         }
         if request.precision != .float32, case .chunks = request.output {
             throw EmbedKitError.invalidField("encoding_format", reason: "chunks are returned as float32 vectors")
@@ -303,7 +313,7 @@ public struct EmbeddingPlan: Sendable {
                     }
                 }
             }
-        case .tokenEmbeddings:
+        case .tokenEmbeddings, .sparse:
             results = zip(units, unitVectors).map { unit, v in
                 unit.flatMap { c in
                     v.flatMap { rows in

@@ -22,10 +22,11 @@ public struct ModelInfo: Sendable, Codable {
     public var precision: String = "fp32"
     /// Bytes the encoder's weights occupy in memory at that precision.
     public var weightBytes: Int = 0
-    /// What the model computes: sentence embeddings, or (a cross-encoder) one relevance score per pair.
+    /// What the model computes: sentence embeddings, (a cross-encoder) one relevance score per pair,
+    /// or (SPLADE) a sparse vector over the vocabulary.
     public var kind: Kind = .embedding
 
     public enum Kind: String, Sendable, Codable {
-        case embedding, reranker
+        case embedding, reranker, sparse
     }
 }

@@ -11,6 +11,7 @@ struct EmbedKitCommand: AsyncParsableCommand {
             EmbedCommand.self, ChunkCommand.self, TokenizeCommand.self, SimilarityCommand.self, InfoCommand.self,
             BenchCommand.self, EvalCommand.self, VerifyCommand.self, ServeCommand.self, DownloadCommand.self, ModelsCommand.self,
             RerankCommand.self,
+            SparseCommand.self,
         ]
     )
 }

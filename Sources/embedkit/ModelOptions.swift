@@ -29,6 +29,26 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
+/// `--batch-size`, `--threads` and `--precision` of the commands that load a model of their own kind
+/// (`rerank`, `sparse`; their `--model` has no default).
+struct ComputeOptions: ParsableArguments {
+    @Option(name: .long, help: "Inputs per forward pass.")
+    var batchSize = 32
+
+    @Option(name: .long, help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    @Option(name: .long, help: PrecisionOption.help)
+    var precision: String?
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func resolvedPrecision() throws -> Precision { try PrecisionOption.resolve(precision) }
+}
+
 /// `--precision` (or `EMBEDKIT_PRECISION`): what the model computes in.
 enum PrecisionOption {
     static let help: ArgumentHelp = "fp32 (default: sentence-transformers' exact vectors), bf16 (AVX512-BF16 CPUs: faster, half the weight memory, no measurable STS-B loss), int8 (AVX512-VNNI CPUs: fastest, ~0.002 STS-B Spearman lost) or auto (bf16 where the CPU has it, else fp32). [EMBEDKIT_PRECISION]"

@@ -27,26 +27,17 @@ struct RerankCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Score a document longer than a pair holds by its best window (the query kept whole beside each) instead of cutting it as CrossEncoder does.")
     var bestChunk = false
 
-    @Option(name: .long, help: "Pairs per forward pass.")
-    var batchSize = 32
-
-    @Option(name: .long, help: "Compute threads (default: all cores).")
-    var threads: Int?
-
-    @Option(name: .long, help: PrecisionOption.help)
-    var precision: String?
+    @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         if let topN, topN < 1 { throw ValidationError("--top-n must be at least 1") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() async throws {
         let texts = try documents.allTexts()
         guard !texts.isEmpty else { throw ValidationError("give at least one document (--input FILE or DOC arguments)") }
-        let reranker = try await CrossEncoder.load(model, threads: threads, precision: try PrecisionOption.resolve(precision))
-        for r in try reranker.rerank(query: query, documents: texts, topN: topN, rawScores: rawScores, batchSize: batchSize,
+        let reranker = try await CrossEncoder.load(model, threads: compute.threads, precision: try compute.resolvedPrecision())
+        for r in try reranker.rerank(query: query, documents: texts, topN: topN, rawScores: rawScores, batchSize: compute.batchSize,
                                           longDocuments: bestChunk ? .bestChunk : .truncate) {
             print("{\"index\":\(r.index),\"score\":\(r.score)}")
         }

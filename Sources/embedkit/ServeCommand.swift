@@ -117,10 +117,15 @@ struct ServeCommand: AsyncParsableCommand {
         let reference = try value(verify, "EMBEDKIT_VERIFY").map { try ReferenceOutputs.load(URL(fileURLWithPath: $0)) }
         let serveLogger = logger
         let server = EmbeddingServer(configuration: config, logger: logger) { () async throws -> any EmbeddingBackend in
-            // A cross-encoder is served on the reranker routes (/rerank, /v1/rerank), an embedder on the rest.
+            // A cross-encoder is served on the reranker routes (/rerank, /v1/rerank).
             if try await CrossEncoder.isCrossEncoder(modelID) {
                 if reference != nil { throw ValidationError("--verify checks embeddings; \(modelID) is a cross-encoder (a reranker)") }
                 return try await CrossEncoder.load(modelID, threads: threads, precision: chosen)
+            }
+            // A SPLADE model is served on /embed_sparse.
+            if try await SparseEncoder.isSparseEncoder(modelID) {
+                if reference != nil { throw ValidationError("--verify checks dense embeddings; \(modelID) is a sparse encoder (SPLADE)") }
+                return try await SparseEncoder.load(modelID, threads: threads, precision: chosen)
             }
             let model = try await EmbeddingModel.load(modelID, threads: threads, precision: chosen)
             if let reference {

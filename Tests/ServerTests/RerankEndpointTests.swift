@@ -123,3 +123,42 @@ import Testing
         #expect(v1.status == 400 && v1.text.contains("needs a cross-encoder"), "\(v1.text)")
     }
 }
+
+/// TEI's `/embed_sparse` on the tiny SPLADE model gives `SparseEncoder.encode`'s vectors (checked
+/// against sentence-transformers); the dense routes refuse a sparse model and `/embed_sparse` a dense one.
+@Suite(.serialized) struct SparseEndpointTests {
+    static let folder = FixtureLocator.local("splade-tiny")
+    static let texts = ["what is a panda?", "The giant panda is a bear native to South Central China.", ""]
+
+    @Test func embedSparseGivesTheLibrarysVectors() async throws {
+        let model = try SparseEncoder.load(folder: Self.folder, threads: 2)
+        let expected = try model.encode(Self.texts)
+        let h = try await ServerHarness.start { model }
+        defer { Task { try? await h.shutdown() } }
+        try await h.waitUntilHealthy()
+        let r = try await h.post("/embed_sparse", json: ["inputs": Self.texts])
+        #expect(r.status == 200, "\(r.text)")
+        let lists = try #require(try r.json() as? [[[String: Any]]])
+        #expect(lists.count == Self.texts.count)
+        for (list, want) in zip(lists, expected) {
+            #expect(list.map { $0["index"] as? Int ?? -1 } == want.indices)
+            #expect(zip(list, want.values).allSatisfy { abs((($0["value"] as? NSNumber)?.floatValue ?? .nan) - $1) <= 1e-6 })
+        }
+        // Cut past the max length with truncate, refused without.
+        let long = String(repeating: "panda ", count: 400)
+        #expect(try await h.post("/embed_sparse", json: ["inputs": long, "truncate": true]).status == 200)
+        #expect(try await h.post("/embed_sparse", json: ["inputs": long]).status == 413)
+        let dense = try await h.post("/embed", json: ["inputs": "a"])
+        #expect(dense.status == 400 && dense.text.contains("/embed_sparse"), "\(dense.text)")
+        let info = try #require(try await h.get("/info").json() as? [String: Any])
+        #expect(((info["model_type"] as? [String: Any])?["embedding"] as? [String: Any])?["pooling"] as? String == "splade")
+    }
+
+    @Test func aDenseModelRefusesEmbedSparse() async throws {
+        let h = try await ServerHarness.start { try await Fixtures.dmeta() }
+        defer { Task { try? await h.shutdown() } }
+        try await h.waitUntilHealthy()
+        let r = try await h.post("/embed_sparse", json: ["inputs": "a"])
+        #expect(r.status == 400 && r.text.contains("not a sparse encoder"), "\(r.text)")
+    }
+}

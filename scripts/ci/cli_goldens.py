@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the `embedkit embed`, `tokenize` and `rerank` contracts against every golden.json.
+"""Checks the `embedkit embed`, `tokenize`, `rerank` and `sparse` contracts against every golden.json.
 
 For each fixture it writes the golden texts as JSONL (json.dumps per line, as users do), runs the
 release binary, and requires identical token ids and embeddings within 1e-4. It also checks that bad
@@ -111,6 +111,24 @@ for d in rg["long_documents"]:
     check(len(rows) == 1 and abs(rows[0]["score"] - d["score"]) <= TOL,
           f"rerank --best-chunk {d['document'][:30]!r}: {r.stdout.strip()} vs {d['score']} {r.stderr.strip()[:200]}")
 print(f"reranker-tiny: {len(same_query)} documents and {len(rg['long_documents'])} long ones through embedkit rerank")
+# `embedkit sparse`: one {"indices", "values"} line per input, indices ascending, within 1e-4 of
+# sentence-transformers' SparseEncoder.encode (an index only one side has must weigh under 1e-4).
+splade = os.path.join(REPO, "Tests/Fixtures/splade-tiny")
+sg = json.load(open(os.path.join(splade, "golden.json"), encoding="utf-8"))
+path = write_jsonl([c["text"] for c in sg["cases"]])
+for extra, rows in [([], sg["cases"]), (["--max-active-dims", "8"], sg["max_active_dims"]["cases"])]:
+    r = run(["sparse", "--model", splade, "--input", path] + extra)
+    got = [json.loads(line) for line in r.stdout.splitlines()] if r.returncode == 0 else []
+    check(len(got) == len(rows), f"sparse {extra}: exit {r.returncode} {r.stderr.strip()[:200]}")
+    for g, want in zip(got, rows):
+        have, ref = dict(zip(g["indices"], g["values"])), dict(zip(want["indices"], want["values"]))
+        check(g["indices"] == sorted(g["indices"]), f"sparse {extra}: indices not ascending")
+        diff = max([abs(have.get(i, 0) - ref.get(i, 0)) for i in set(have) | set(ref)] or [0])
+        edge = all(max(have.get(i, 0), ref.get(i, 0)) < 1e-4 for i in set(have) ^ set(ref))
+        check(diff <= TOL and edge, f"sparse {extra}: max |diff| {diff}")
+os.unlink(path)
+print(f"splade-tiny: {len(sg['cases'])} texts through embedkit sparse")
+
 # mteb's reranking task scored by the cross-encoder: MAP and MRR@10 as mteb 1.1.1 computes them.
 path = write_jsonl(rg["reranking"]["samples"])
 r = run(["eval", "reranking", "--cross-encoder", "--model", reranker, "--data", path])

@@ -17,3 +17,7 @@ public protocol EmbeddingBackend: Sendable {
 }
 
 extension EmbeddingModel: EmbeddingBackend {}
+
+/// A SPLADE model's `forward` gives each input's nonzero weights as interleaved (index, value) floats
+/// (`EmbeddingRequest.Output.sparse`); it answers `/embed_sparse` only.
+extension SparseEncoder: EmbeddingBackend {}

@@ -32,6 +32,8 @@ public enum APIDocument {
                                       bodies: [SimilarityRequest.self], response: .ref("SimilarityList")),
         "POST /decode": Operation(summary: "Token ids back to text (TEI's API)", bodies: [DecodeRequest.self],
                                   response: .array(.string())),
+        "POST /embed_sparse": Operation(summary: "A SPLADE model's sparse vector of each input (TEI's API)", bodies: [EmbedAllRequest.self],
+                                        response: SparseVectorList.schema),
         "POST /embed_all": Operation(summary: "Every token's vector, before pooling (TEI's API)", bodies: [EmbedAllRequest.self],
                                      response: .array(.array(.array(.number())))),
         "POST /tokenize": Operation(summary: "The tokens /embed computes (TEI's API)", bodies: [TEITokenizeRequest.self],

@@ -46,13 +46,23 @@ struct Handlers: Sendable {
 
     /// `POST /embed_all` (TEI's): each input's token vectors.
     func embedAll(_ request: Request) async throws -> Response {
+        try await perInput(request, output: .tokenEmbeddings) { TokenVectorList(results: $0) }
+    }
+
+    /// `POST /embed_sparse` (TEI's): a SPLADE model's sparse vector of each input.
+    func embedSparse(_ request: Request) async throws -> Response {
+        try await perInput(request, output: .sparse) { SparseVectorList(results: $0) }
+    }
+
+    /// The routes whose body is `EmbedAllRequest`'s and whose answer is one value per input.
+    private func perInput(_ request: Request, output: EmbeddingRequest.Output, _ body: ([EmbeddingResult]) -> some JSONBody) async throws -> Response {
         let engine = try ready()
         let bytes = try await bodyReader.read(request)
-        let req = try RequestDecoding.decode(EmbedAllRequest.self, from: bytes).engineRequest(engine, autoTruncate: configuration.autoTruncate)
+        let req = try RequestDecoding.decode(EmbedAllRequest.self, from: bytes)
+            .engineRequest(engine, autoTruncate: configuration.autoTruncate, output: output)
         let response = try await embed(req, engine: engine, body: bytes.count)
         let results = try response.all()
-        return TokenVectorList(results: results).http(truncated: response.truncated,
-                                                       capacity: VectorStyle.capacity(results))
+        return body(results).http(truncated: response.truncated, capacity: VectorStyle.capacity(results))
     }
 
     /// `POST /similarity` (TEI's): the model's similarity of `source_sentence` to each sentence.

@@ -134,9 +134,10 @@ extension TEIEmbedRequest: EmbeddingRequestBody {
 
 extension EmbedAllRequest {
     /// Each input's token vectors as the model computed them (no pooling, no normalization), as TEI's
-    /// `/embed_all`; cut or refused past the max length as `/embed`.
-    func engineRequest(_ engine: EngineFront, autoTruncate: Bool) throws -> EmbeddingRequest {
-        var request = engine.limited(EmbeddingRequest(inputs: try inputs.nonEmpty(field: "inputs"), output: .tokenEmbeddings))
+    /// `/embed_all`, or (`output: .sparse`, `/embed_sparse`, the same body) its sparse vector; cut or
+    /// refused past the max length as `/embed`.
+    func engineRequest(_ engine: EngineFront, autoTruncate: Bool, output: EmbeddingRequest.Output = .tokenEmbeddings) throws -> EmbeddingRequest {
+        var request = engine.limited(EmbeddingRequest(inputs: try inputs.nonEmpty(field: "inputs"), output: output))
         request.options.promptName = promptName
         request.truncationSide = try Truncation(direction: truncationDirection)
         request.options.overflow = try Overflow(request: nil, truncate: truncate, autoTruncate: autoTruncate)

@@ -185,7 +185,7 @@ struct ObjectBody: JSONBody {
     /// TEI's `model_type`: `{"embedding": {"pooling"}}`, or a reranker's `{"reranker": {"id2label", "label2id"}}`.
     private static func modelType(_ i: ModelInfo) -> JSONWriter.Field {
         switch i.kind {
-        case .embedding: return .object([("embedding", .object([("pooling", .string(i.pooling))]))])
+        case .embedding, .sparse: return .object([("embedding", .object([("pooling", .string(i.pooling))]))])
         case .reranker:
             return .object([("reranker", .object([("id2label", .object([("0", .string("LABEL_0"))])),
                                                   ("label2id", .object([("LABEL_0", .int(0))]))]))])
