@@ -1,3 +1,4 @@
+import EmbedKitModels
 import Foundation
 import EmbedKitHub
 import EmbedKitPipeline
@@ -78,7 +79,7 @@ public struct TextEncoding: Sendable {
 /// weights: `embedkit tokenize`, `bench --tokenizer-only`, `/tokenize` and `encode` all use it.
 public struct TextPreparation: Sendable {
     public let tokenizer: Tokenizer
-    /// max_seq_length: sentence_bert_config.json, else min(max_position_embeddings, model_max_length);
+    /// max_seq_length: sentence_bert_config.json, else min(usable positions, model_max_length);
     /// nil when neither says (a tokenizer-only folder): no truncation.
     public let maxSequenceLength: Int?
     /// The longest input the encoder can take (absolute position embeddings); nil: unbounded (ALiBi).
@@ -115,7 +116,9 @@ public struct TextPreparation: Sendable {
         tokenizer = try Tokenizer.load(from: folder)
         specialTokens = SpecialTokenFrame(tokenizer)
         let config = try JSONFile.object(folder.appendingPathComponent("config.json"))
-        let positions = (config?["max_position_embeddings"] as? NSNumber)?.intValue
+        // Usable positions: XLM-RoBERTa's position ids start past its padding index (514 hold 512 tokens).
+        let offset = config.flatMap { try? TransformerConfig.parse($0, file: "config.json") }?.positionOffset ?? 0
+        let positions = (config?["max_position_embeddings"] as? NSNumber).map { $0.intValue - offset }
         let absolute = (config?["position_embedding_type"] as? String ?? "absolute") == "absolute"
         positionLimit = absolute ? positions : nil
         vocabularySize = (config?["vocab_size"] as? NSNumber)?.intValue ?? tokenizer.vocabularySize

@@ -1,10 +1,10 @@
 import EmbedKitCompute
 import EmbedKitFormats
 
-/// BERT's sequence-classification head (`BertForSequenceClassification`, what cross-encoders such as
-/// ms-marco-MiniLM-L-6-v2 are): the pooler, tanh(W·h + b) of the first token's final state, then
-/// `classifier`, one logit per label. Weights `bert.pooler.dense.*` (or `pooler.dense.*`) and
-/// `classifier.*`; computed in fp32.
+/// A sequence-classification head (what cross-encoders are), on the first token's final state:
+/// BERT's (`BertForSequenceClassification`: the pooler, tanh(W·h + b) as `pooler.dense`, then
+/// `classifier`) or XLM-RoBERTa's (`XLMRobertaForSequenceClassification`, bge-reranker: tanh of
+/// `classifier.dense`, then `classifier.out_proj`); one logit per label, computed in fp32.
 public struct SequenceClassificationHead: Sendable {
     let pooler: Linear
     let classifier: Linear
@@ -15,10 +15,15 @@ public struct SequenceClassificationHead: Sendable {
     }
 
     public init(config: TransformerConfig, store: TensorStore, labels: Int) throws {
-        let w = WeightLoader(store: store)
+        let w = WeightLoader(store: store, basePrefix: config.weightPrefix)
         let h = config.hiddenSize
-        pooler = try w.linear("pooler.dense", out: h, in: h)
-        classifier = try w.linear("classifier", out: labels, in: h)
+        if store.tensor("classifier.out_proj.weight") != nil {
+            pooler = try w.linear("classifier.dense", out: h, in: h)
+            classifier = try w.linear("classifier.out_proj", out: labels, in: h)
+        } else {
+            pooler = try w.linear("pooler.dense", out: h, in: h)
+            classifier = try w.linear("classifier", out: labels, in: h)
+        }
     }
 
     /// Per sequence of `hidden`, its `labels` logits.

@@ -8,6 +8,12 @@ public struct TransformerConfig: Sendable {
         case bert = "BertModel"
         /// JinaBERT: symmetric ALiBi, GEGLU feed-forward (jina-embeddings-v2 small-en, base-zh, base-de).
         case jinaBert = "JinaBert"
+        /// XLM-RoBERTa (multilingual-e5, bge-m3, bge-reranker): BERT's layers, one token type, position
+        /// ids counted from `padding_idx + 1` (`positionOffset`), weights under `roberta.` in task heads.
+        case xlmRoberta = "XLMRobertaModel"
+
+        /// Learned absolute position embeddings (everything but JinaBERT's ALiBi).
+        public var hasPositionEmbeddings: Bool { self != .jinaBert }
     }
 
     public var architecture: Architecture
@@ -21,6 +27,17 @@ public struct TransformerConfig: Sendable {
     public var layerNormEps: Float
     public var modelMaxLength: Int?
     public var torchDType: String?
+    /// The position id of a sequence's first token: 0 for BERT; `padding_idx + 1` for (XLM-)RoBERTa,
+    /// whose position ids count from there (so 514 position embeddings hold 512 tokens).
+    public var positionOffset: Int = 0
+
+    /// The prefix a task head (`…ForSequenceClassification`, `…ForMaskedLM`) puts on the encoder's weights.
+    public var weightPrefix: String { architecture == .xlmRoberta ? "roberta." : "bert." }
+
+    /// The most tokens a sequence can have: the position embeddings past the offset; nil for ALiBi.
+    public var usablePositions: Int? {
+        architecture.hasPositionEmbeddings ? maxPositionEmbeddings - positionOffset : nil
+    }
 
     public var headDim: Int { hiddenSize / heads }
 
@@ -48,11 +65,17 @@ public struct TransformerConfig: Sendable {
         let positionType = json["position_embedding_type"] as? String ?? "absolute"
         let feedForward = json["feed_forward_type"] as? String
 
-        guard modelType == "bert" || modelType == "jina_bert" || architectures.contains(where: { $0.contains("Bert") }) else {
-            throw ModelError.unsupportedArchitecture(file: file, reason: "model_type '\(modelType)' (architectures \(architectures)); supported: BERT and JinaBERT encoders")
+        let roberta = modelType == "xlm-roberta" || modelType == "roberta" || architectures.contains(where: { $0.contains("Roberta") })
+        guard roberta || modelType == "bert" || modelType == "jina_bert" || architectures.contains(where: { $0.contains("Bert") }) else {
+            throw ModelError.unsupportedArchitecture(file: file, reason: "model_type '\(modelType)' (architectures \(architectures)); supported: BERT, JinaBERT and XLM-RoBERTa encoders")
         }
         let architecture: Architecture
-        if positionType == "alibi" {
+        if roberta {
+            guard positionType == "absolute" else {
+                throw ModelError.unsupportedArchitecture(file: file, reason: "position_embedding_type '\(positionType)'; supported for XLM-RoBERTa: absolute")
+            }
+            architecture = .xlmRoberta
+        } else if positionType == "alibi" {
             guard feedForward == nil || feedForward == "geglu" else {
                 throw ModelError.unsupportedArchitecture(file: file, reason: "feed_forward_type '\(feedForward!)'; supported: geglu")
             }
@@ -62,7 +85,7 @@ public struct TransformerConfig: Sendable {
         } else {
             throw ModelError.unsupportedArchitecture(file: file, reason: "position_embedding_type '\(positionType)'; supported: absolute, alibi")
         }
-        if architecture == .bert, let act = json["hidden_act"] as? String, act != "gelu" {
+        if architecture != .jinaBert, let act = json["hidden_act"] as? String, act != "gelu" {
             throw ModelError.unsupportedArchitecture(file: file, reason: "hidden_act '\(act)'; supported: gelu (exact erf)")
         }
         let hidden = try int("hidden_size")
@@ -81,7 +104,8 @@ public struct TransformerConfig: Sendable {
             typeVocabularySize: try int("type_vocab_size", default: 2),
             layerNormEps: Float((json["layer_norm_eps"] as? NSNumber)?.doubleValue ?? 1e-12),
             modelMaxLength: (json["model_max_length"] as? NSNumber)?.intValue,
-            torchDType: json["torch_dtype"] as? String
+            torchDType: json["torch_dtype"] as? String,
+            positionOffset: roberta ? try int("pad_token_id", default: 1) + 1 : 0
         )
         guard config.layers > 0, config.intermediateSize > 0, config.vocabularySize > 0 else {
             throw ModelError.invalidConfig(file: file, reason: "num_hidden_layers, intermediate_size and vocab_size must be positive")

@@ -39,7 +39,7 @@ public final class TransformerEncoder: @unchecked Sendable {
         guard precision.isSupported else { throw ComputeError.unsupportedPrecision(precision) }
         self.config = config
         self.precision = precision
-        let w = WeightLoader(store: store, precision: precision)
+        let w = WeightLoader(store: store, precision: precision, basePrefix: config.weightPrefix)
         // JinaBERT's qk-post-norm variant (jina-embeddings-v2-base-code: LayerNorm on Q and K, a second
         // residual) has no reference outputs here to check a forward pass against: refused, by structure.
         if store.tensors.keys.contains(where: { $0.hasSuffix("attention.self.layer_norm_q.weight") }) {
@@ -49,7 +49,7 @@ public final class TransformerEncoder: @unchecked Sendable {
         let h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
         wordEmbeddings = EmbeddingTable(try w.tensor("embeddings.word_embeddings.weight", [config.vocabularySize, h]))
         tokenTypeEmbeddings = EmbeddingTable(try w.tensor("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h]))
-        if config.architecture == .bert {
+        if config.architecture.hasPositionEmbeddings {
             positionEmbeddings = EmbeddingTable(try w.tensor("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h]))
             alibiSlopes = nil
         } else {
@@ -65,7 +65,7 @@ public final class TransformerEncoder: @unchecked Sendable {
             let attentionOutput = try w.linear(p + "attention.output.dense", out: h, in: h)
             let attentionNorm = try w.layerNorm(p + "attention.output.LayerNorm", h, eps: eps)
             switch config.architecture {
-            case .bert:
+            case .bert, .xlmRoberta:
                 layers.append(EncoderLayer(
                     qkv: qkv, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
                     feedForward: .gelu(intermediate: try w.linear(p + "intermediate.dense", out: i, in: h),
@@ -105,7 +105,7 @@ public final class TransformerEncoder: @unchecked Sendable {
 
     /// The longest sequence the encoder accepts (position embeddings for BERT; unbounded for ALiBi).
     public var maximumSequenceLength: Int? {
-        config.architecture == .bert ? config.maxPositionEmbeddings : nil
+        config.usablePositions
     }
 
     /// Runs the encoder over `sequences` of token ids (special tokens included). Token types default to 0.
@@ -122,14 +122,14 @@ public final class TransformerEncoder: @unchecked Sendable {
         }
         let ws = Workspace(tokens: batch.totalTokens, hidden: h, intermediate: config.intermediateSize,
                            gated: layers.contains { $0.feedForward.isGated })
-        // Embeddings: word + position (BERT) + token type, then LayerNorm.
+        // Embeddings: word + position (from the config's offset; none with ALiBi) + token type, then LayerNorm.
         pool.parallelFor(sequences.count) { s in
             let ids = sequences[s]
             for (j, id) in ids.enumerated() {
                 let row = ws.hidden + (batch.offsets[s] + j) * h
                 row.initialize(repeating: 0, count: h)
                 wordEmbeddings.add(row: id, into: row)
-                positionEmbeddings?.add(row: j, into: row)
+                positionEmbeddings?.add(row: j + config.positionOffset, into: row)
                 var type = tokenTypes?[s][j] ?? 0
                 if type < 0 || type >= tokenTypeEmbeddings.rows { type = 0 }
                 tokenTypeEmbeddings.add(row: type, into: row)

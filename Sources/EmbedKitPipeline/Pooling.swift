@@ -37,7 +37,8 @@ public struct Pooling: Sendable {
     public static func load(folder: URL, defaultDimension: Int) throws -> Pooling {
         let url = folder.appendingPathComponent("config.json")
         guard let json = try JSONFile.object(url) else { throw PipelineError.missingFile(url.path) }
-        let dimension = (json["word_embedding_dimension"] as? NSNumber)?.intValue ?? defaultDimension
+        // sentence-transformers 6 writes `embedding_dimension` where earlier versions wrote `word_embedding_dimension`.
+        let dimension = (json["word_embedding_dimension"] as? NSNumber ?? json["embedding_dimension"] as? NSNumber)?.intValue ?? defaultDimension
         var modes: [Mode] = []
         if let named = json["pooling_mode"] as? String {
             let aliases: [String: Mode] = ["cls": .cls, "max": .max, "mean": .mean, "mean_sqrt_len_tokens": .meanSqrtLen,

@@ -12,6 +12,7 @@ struct EmbedKitCommand: AsyncParsableCommand {
             BenchCommand.self, EvalCommand.self, VerifyCommand.self, ServeCommand.self, DownloadCommand.self, ModelsCommand.self,
             RerankCommand.self,
             SparseCommand.self,
+            M3Command.self,
         ]
     )
 }

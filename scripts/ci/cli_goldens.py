@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the `embedkit embed`, `tokenize`, `rerank` and `sparse` contracts against every golden.json.
+"""Checks the `embedkit embed`, `tokenize`, `rerank`, `sparse` and `m3` contracts against every golden.json.
 
 For each fixture it writes the golden texts as JSONL (json.dumps per line, as users do), runs the
 release binary, and requires identical token ids and embeddings within 1e-4. It also checks that bad
@@ -13,7 +13,7 @@ TOL = 1e-4
 
 
 def fixtures():
-    names = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny"]
+    names = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny"]
     out = [(n, os.path.join(REPO, "Tests/Fixtures", n)) for n in names]
     shared = os.path.join(os.path.dirname(REPO), "shared", "fixtures", "all-MiniLM-L6-v2")
     if os.path.exists(os.path.join(shared, "golden.json")):
@@ -128,6 +128,22 @@ for extra, rows in [([], sg["cases"]), (["--max-active-dims", "8"], sg["max_acti
         check(diff <= TOL and edge, f"sparse {extra}: max |diff| {diff}")
 os.unlink(path)
 print(f"splade-tiny: {len(sg['cases'])} texts through embedkit sparse")
+
+# `embedkit m3`: bge-m3's three outputs against FlagEmbedding's BGEM3FlagModel.encode.
+m3 = os.path.join(REPO, "Tests/Fixtures/bge-m3-tiny")
+mg = json.load(open(os.path.join(m3, "golden.json"), encoding="utf-8"))
+path = write_jsonl([c["text"] for c in mg["cases"]])
+r = run(["m3", "--model", m3, "--input", path])
+got = [json.loads(line) for line in r.stdout.splitlines()] if r.returncode == 0 else []
+check(len(got) == len(mg["cases"]), f"m3: exit {r.returncode} {r.stderr.strip()[:200]}")
+for g, c in zip(got, mg["cases"]):
+    check(max(abs(a - b) for a, b in zip(g["dense"], c["dense"])) <= TOL, f"m3 dense {c['text'][:20]!r}")
+    have, want = dict(zip(g["sparse"]["indices"], g["sparse"]["values"])), {int(k): v for k, v in c["sparse"].items()}
+    check(set(have) == set(want) and all(abs(have[k] - want[k]) <= TOL for k in want), f"m3 sparse {c['text'][:20]!r}")
+    check(len(g["colbert"]) == len(c["colbert"]) and all(abs(a - b) <= TOL for u, v in zip(g["colbert"], c["colbert"]) for a, b in zip(u, v)),
+          f"m3 colbert {c['text'][:20]!r}")
+os.unlink(path)
+print(f"bge-m3-tiny: {len(mg['cases'])} texts through embedkit m3")
 
 # mteb's reranking task scored by the cross-encoder: MAP and MRR@10 as mteb 1.1.1 computes them.
 path = write_jsonl(rg["reranking"]["samples"])
