@@ -71,7 +71,7 @@ let package = Package(
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "embedkit", dependencies: [
-            "EmbedKit", "EmbedKitEvaluation", "EmbedKitServer", "EmbedKitHub",
+            "EmbedKit", "EmbedKitCompute", "EmbedKitEvaluation", "EmbedKitServer", "EmbedKitHub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "OTel", package: "swift-otel"),

@@ -112,6 +112,8 @@ int ek_gemm_family(int isa, int dtype) {
         if (r == EK_ISA_NEON && ek_isa_supported(EK_ISA_NEON_BF16)) return EK_ISA_NEON_BF16;
     } else if (dtype == EK_DT_I8_QUADS) {
         if (r == EK_ISA_AVX512 && ek_isa_supported(EK_ISA_AVX512_VNNI)) return EK_ISA_AVX512_VNNI;
+        // Without VNNI, the AVX2 family's VPMADDUBSW kernel (an AVX-512 CPU has AVX2 too).
+        if (r == EK_ISA_AVX512 && ek_isa_supported(EK_ISA_AVX2)) return EK_ISA_AVX2;
         if (r == EK_ISA_NEON && ek_isa_supported(EK_ISA_NEON_I8MM)) return EK_ISA_NEON_I8MM;
         if (r == EK_ISA_NEON && ek_isa_supported(EK_ISA_NEON_DOTPROD)) return EK_ISA_NEON_DOTPROD;
     }
@@ -120,9 +122,12 @@ int ek_gemm_family(int isa, int dtype) {
 
 int ek_dtype_fast(int dtype) {
     if (dtype != EK_DT_BF16_PAIRS && dtype != EK_DT_I8_QUADS) return 1;
-    // Fast exactly when the best family upgrades to a dot-product sibling for it (ek_gemm_family's rule).
-    int best = ek_best_isa();
-    return ek_gemm_family(best, dtype) != best;
+    // Fast exactly when the family that computes it has a vector path for it: a dot-product sibling
+    // (ek_gemm_family's rule), or, for int8, the AVX2 family's VPMADDUBSW kernel. The family in use:
+    // the forced one (ComputeBackend.force), else the best.
+    int best = ek_resolve_isa(-1);
+    int family = ek_gemm_family(best, dtype);
+    return family != best || (dtype == EK_DT_I8_QUADS && family == EK_ISA_AVX2);
 }
 
 long ek_atomic_fetch_add(long *counter, long value) {

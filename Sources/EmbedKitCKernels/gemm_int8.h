@@ -1,4 +1,5 @@
-// int8 GEMM (EK_DT_I8_QUADS), part of the kernel template: included once per family.
+// int8 GEMM (EK_DT_I8_QUADS), part of the kernel template: included once per family (VPDPBUSD on
+// AVX512-VNNI, VPMADDUBSW on AVX2, SDOT/SMMLA on ARM, a scalar loop elsewhere).
 // A rows are quantized per row (symmetric: q = round(x·127/max|x|)) and stored shifted to unsigned
 // (q + 128), so VPDPBUSD (u8 × s8, four products per int32 lane) applies; the shift is taken back with
 // the weight's column sums: Σ (q_a + 128)·q_w = Σ q_a·q_w + 128·Σ q_w.
@@ -13,6 +14,14 @@ static EK_TARGET void row_scales(const float *a, long lda, int rows, int k, floa
         __m512 m = _mm512_setzero_ps();
         for (; i + 16 <= k; i += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
         absmax = _mm512_reduce_max_ps(m);
+#elif EK_MADDUBS
+        const __m256 nosign = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+        __m256 m = _mm256_setzero_ps();
+        for (; i + 8 <= k; i += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(x + i), nosign));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+        absmax = _mm_cvtss_f32(h);
 #endif
         for (; i < k; i++) { float v = x[i] < 0 ? -x[i] : x[i]; absmax = v > absmax ? v : absmax; }
         scales[r] = absmax > 0 ? absmax / 127.0f : 0.0f;
@@ -36,6 +45,14 @@ static EK_TARGET void quantize_a_rows(const float *a, long lda, int rows, int k,
         for (; i + 16 <= end; i += 16) {
             __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + k0 + i), vinv)); // nearest even
             _mm_storeu_si128((__m128i *)(out + i), _mm512_cvtusepi32_epi8(_mm512_add_epi32(q, shift)));
+        }
+#elif EK_MADDUBS
+        const __m256 vinv = _mm256_set1_ps(inv);
+        const __m256i shift = _mm256_set1_epi32(128);
+        for (; i + 8 <= end; i += 8) {
+            __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + k0 + i), vinv)), shift); // nearest even
+            __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+            _mm_storel_epi64((__m128i *)(out + i), _mm_packus_epi16(w16, w16));
         }
 #endif
         for (; i < end; i++) out[i] = (uint8_t)((int)__builtin_nearbyintf(x[k0 + i] * inv) + 128);
@@ -78,6 +95,43 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
         if (first) { i0 = _mm512_sub_epi32(i0, cs0); i1 = _mm512_sub_epi32(i1, cs1); }
         store_panel_row(cr, m0, m1, _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i0), s), ws0),
                         _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i1), s), ws1), !first);
+    }
+#elif EK_MADDUBS
+    // AVX2 without VNNI: VPMADDUBSW multiplies u8 by s8 into 16-bit pair sums, which saturate for
+    // (a + 128)·w. So the shift is undone (x ^ 0x80 is the signed q) and the sign moved onto the
+    // weight: |q|·(w·sign q), both at most 127 in magnitude, pair sums at most 2·127² = 32258 < 2¹⁵
+    // (llama.cpp's Q8_0 scheme); VPMADDWD by ones then adds the pairs of each column's quad into int32.
+    // No column-sum correction: the products are of the signed values.
+    (void)colsum;
+    const __m256i flip = _mm256_set1_epi8((char)0x80), ones = _mm256_set1_epi16(1);
+    for (int r0 = 0; r0 < mr; r0 += 2) {
+        const int two = mr - r0 > 1;
+        const uint8_t *a0 = a + (long)r0 * lda, *a1 = a + (long)(r0 + two) * lda;
+        __m256i acc0[4], acc1[4];
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < 4; v++) acc0[v] = acc1[v] = _mm256_setzero_si256();
+        for (int q = 0; q < kq; q++) {
+            const int8_t *bq = b + (long)q * 128;
+            int32_t x0, x1;
+            memcpy(&x0, a0 + 4 * (long)q, 4);
+            memcpy(&x1, a1 + 4 * (long)q, 4);
+            const __m256i s0 = _mm256_xor_si256(_mm256_set1_epi32(x0), flip), u0 = _mm256_abs_epi8(s0);
+            const __m256i s1 = _mm256_xor_si256(_mm256_set1_epi32(x1), flip), u1 = _mm256_abs_epi8(s1);
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < 4; v++) {
+                const __m256i w = _mm256_loadu_si256((const __m256i *)(bq + 32 * v));
+                acc0[v] = _mm256_add_epi32(acc0[v], _mm256_madd_epi16(_mm256_maddubs_epi16(u0, _mm256_sign_epi8(w, s0)), ones));
+                acc1[v] = _mm256_add_epi32(acc1[v], _mm256_madd_epi16(_mm256_maddubs_epi16(u1, _mm256_sign_epi8(w, s1)), ones));
+            }
+        }
+        for (int rr = 0; rr <= two; rr++) {
+            float y[32];
+            const __m256 s = _mm256_set1_ps(ascale[r0 + rr]);
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < 4; v++)
+                _mm256_storeu_ps(y + 8 * v, _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(rr ? acc1[v] : acc0[v]), s),
+                                                          _mm256_loadu_ps(wscale + 8 * v)));
+            float *cr = c + (long)(r0 + rr) * ldc;
+            if (first) memcpy(cr, y, sizeof(float) * nr);
+            else for (int j = 0; j < nr; j++) cr[j] += y[j];
+        }
     }
 #elif EK_SMMLA
     (void)colsum;

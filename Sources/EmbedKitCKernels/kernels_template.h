@@ -253,6 +253,9 @@ static EK_TARGET void gemm_bf16_pairs(const ek_gemm_args *g) {
     if (abuf != small) free(abuf);
 }
 
+#if EK_MADDUBS
+#include <immintrin.h>   // the AVX2 int8 kernel's VPMADDUBSW
+#endif
 #include "gemm_int8.h"
 
 EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {

@@ -22,7 +22,7 @@ public enum ComputePrecision: String, Sendable, CaseIterable, CustomStringConver
         switch self {
         case .fp32: return "none beyond the fp32 kernels"
         case .bf16: return "AVX512-BF16 (VDPBF16PS) or ARM BF16 (BFDOT)"
-        case .int8: return "AVX512-VNNI (VPDPBUSD) or the ARM dot product (SDOT)"
+        case .int8: return "AVX2 (VPMADDUBSW), AVX512-VNNI (VPDPBUSD) or the ARM dot product (SDOT)"
         }
     }
 

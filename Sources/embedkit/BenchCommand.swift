@@ -1,5 +1,6 @@
 import ArgumentParser
 import EmbedKit
+import EmbedKitCompute
 import EmbedKitServer
 import Foundation
 import EmbedKitHub
@@ -24,10 +25,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Time only the tokenizer: characters per second on one core, then on all cores.")
     var tokenizerOnly = false
 
+    @Option(name: .long, help: "Kernel family to run (generic, avx2, avx512, neon; default: the fastest this CPU has), to measure what a CPU with fewer extensions gets. int8 on avx2 is its VPMADDUBSW kernel.")
+    var kernels: String?
+
     func run() async throws {
         let texts = try InputRows.texts(file: input, arguments: [])
         guard !texts.isEmpty else { throw ValidationError("\(input): no texts") }
         if tokenizerOnly { return try await benchTokenizer(texts) }
+        if let kernels {
+            guard let family = ComputeBackend(rawValue: kernels) else {
+                throw ValidationError("--kernels takes \(ComputeBackend.allCases.map(\.rawValue).joined(separator: ", ")), got '\(kernels)'")
+            }
+            do { try ComputeBackend.force(family) } catch { throw ValidationError("\(error)") }
+        }
         let model = try await modelOptions.load()
         let options = EncodeOptions(batchSize: batchSize, maxLength: maxLength)
         // Tokens after truncation, padding never counted (EmbedKit does not pad).
@@ -42,7 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
             "texts_per_s": Double(texts.count) / seconds, "batch_size": batchSize,
             "threads": modelOptions.threads ?? ProcessInfo.processInfo.activeProcessorCount,
             "model": model.info.modelID, "dimension": model.info.dimension,
-            "precision": model.info.precision, "weight_bytes": model.info.weightBytes,
+            "precision": model.info.precision, "weight_bytes": model.info.weightBytes, "kernels": ComputeBackend.active.rawValue,
             "peak_rss_bytes": ProcessMemory.peakBytes,
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])

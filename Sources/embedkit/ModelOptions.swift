@@ -51,7 +51,7 @@ struct ComputeOptions: ParsableArguments {
 
 /// `--precision` (or `EMBEDKIT_PRECISION`): what the model computes in.
 enum PrecisionOption {
-    static let help: ArgumentHelp = "fp32 (default: sentence-transformers' exact vectors), bf16 (AVX512-BF16 CPUs: faster, half the weight memory, no measurable STS-B loss), int8 (AVX512-VNNI CPUs: fastest, ~0.002 STS-B Spearman lost) or auto (bf16 where the CPU has it, else fp32). [EMBEDKIT_PRECISION]"
+    static let help: ArgumentHelp = "fp32 (default: sentence-transformers' exact vectors), bf16 (AVX512-BF16 CPUs: faster, half the weight memory, no measurable STS-B loss), int8 (CPUs with AVX2, AVX512-VNNI or the ARM dot product: fastest, ~0.002 STS-B Spearman lost) or auto (bf16 where the CPU has it, else fp32). [EMBEDKIT_PRECISION]"
 
     static func resolve(_ flag: String?) throws -> Precision {
         do {

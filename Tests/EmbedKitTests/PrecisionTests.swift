@@ -33,16 +33,17 @@ import Testing
                 zip(vectors, cases).map { Fixtures.maxAbsDiff($0, $1.embedding) }, cases.map(\.text))
     }
 
-    @Test(.enabled(if: ComputePrecision.int8.isSupported, "needs a CPU with AVX512-VNNI"), arguments: Fixtures.all)
+    @Test(.enabled(if: ComputePrecision.int8.isSupported, "needs a CPU with AVX2, AVX512-VNNI or the ARM dot product"), arguments: Fixtures.all)
     func int8StaysCloseToTheGoldens(_ name: String) throws {
-        guard let (fp32, int8, cosines, _, texts) = try Self.compare(name, .int8) else { return }
+        guard let (fp32, int8, cosines, diffs, texts) = try Self.compare(name, .int8) else { return }
         #expect(int8.info.weightBytes < fp32.info.weightBytes, "int8 Linear weights take a quarter of fp32's bytes, half of 16-bit ones")
         let worst = cosines.min() ?? 0
         print("\(name): int8 vs fp32 goldens, worst cosine \(worst) over \(texts.count) texts")
         // Measured: 0.9999+ on the random-weight fixtures; the real MiniLM's outlier channels cost more
         // (docs/precision.md); its STS-B budget is checked in scripts/ci/40-eval-sts.sh.
         #expect(worst > 0.98, "\(name): int8 worst cosine \(worst)")
-        #expect(worst < 0.9999999, "\(name): int8 output equals fp32: the int8 path did not run")
+        // (Not the cosine: a random model whose vectors all point one way, xlmr-tiny's, keeps it at 1 − 3e-8.)
+        #expect((diffs.max() ?? 0) > 1e-6, "\(name): int8 output equals fp32: the int8 path did not run")
     }
 
     @Test(.enabled(if: hasBF16, "needs a CPU with AVX512-BF16"), arguments: Fixtures.all)
