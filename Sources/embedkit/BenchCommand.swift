@@ -25,19 +25,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Time only the tokenizer: characters per second on one core, then on all cores.")
     var tokenizerOnly = false
 
-    @Option(name: .long, help: "Kernel family to run (generic, avx2, avx512, neon; default: the fastest this CPU has), to measure what a CPU with fewer extensions gets. int8 on avx2 is its VPMADDUBSW kernel.")
+    @Option(name: .long, help: "Kernel family to run (generic, avx2, avx512, neon; default: the fastest this CPU has), to measure what a CPU with fewer extensions gets. int8 on avx2 is its VPMADDUBSW kernel. [EMBEDKIT_KERNELS]")
     var kernels: String?
 
     func run() async throws {
         let texts = try InputRows.texts(file: input, arguments: [])
         guard !texts.isEmpty else { throw ValidationError("\(input): no texts") }
         if tokenizerOnly { return try await benchTokenizer(texts) }
-        if let kernels {
-            guard let family = ComputeBackend(rawValue: kernels) else {
-                throw ValidationError("--kernels takes \(ComputeBackend.allCases.map(\.rawValue).joined(separator: ", ")), got '\(kernels)'")
-            }
-            do { try ComputeBackend.force(family) } catch { throw ValidationError("\(error)") }
-        }
+        try KernelsOption.force(kernels)
         let model = try await modelOptions.load()
         let options = EncodeOptions(batchSize: batchSize, maxLength: maxLength)
         // Tokens after truncation, padding never counted (EmbedKit does not pad).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EmbedKit
+import Foundation
 
 @main
 struct EmbedKitCommand: AsyncParsableCommand {
@@ -15,4 +16,14 @@ struct EmbedKitCommand: AsyncParsableCommand {
             M3Command.self,
         ]
     )
+
+    /// `EMBEDKIT_KERNELS` applies to every command, before it parses its arguments.
+    static func main() async {
+        do {
+            try KernelsOption.force(ProcessInfo.processInfo.environment["EMBEDKIT_KERNELS"])
+        } catch {
+            exit(withError: error)
+        }
+        await main(nil)
+    }
 }

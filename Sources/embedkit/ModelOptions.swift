@@ -1,5 +1,6 @@
 import ArgumentParser
 import EmbedKit
+import EmbedKitCompute
 import Foundation
 import EmbedKitHub
 
@@ -60,6 +61,19 @@ enum PrecisionOption {
         } catch let error as EmbedKitError {
             throw ValidationError(error.description)
         }
+    }
+}
+
+/// `--kernels` (bench) or `EMBEDKIT_KERNELS` (every command): the kernel family to run instead of the
+/// fastest this CPU has, to measure or check what a CPU with fewer extensions gets (reduced precisions
+/// then follow that family: `avx2` has int8 but not bf16).
+enum KernelsOption {
+    static func force(_ name: String?) throws {
+        guard let name, !name.isEmpty else { return }
+        guard let family = ComputeBackend(rawValue: name) else {
+            throw ValidationError("kernels: expected \(ComputeBackend.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+        }
+        do { try ComputeBackend.force(family) } catch { throw ValidationError("kernels \(name): \(error)") }
     }
 }
 
