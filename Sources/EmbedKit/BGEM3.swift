@@ -15,9 +15,12 @@ import Foundation
 public final class BGEM3: @unchecked Sendable {
     public let textPreparation: TextPreparation
     let model: M3Model
-    public let modelID: String
+    public var modelID: String { info.modelID }
     /// The ids left out of the lexical weights: the tokenizer's cls, eos, pad and unk tokens.
     let unusedTokens: Set<Int>
+    /// As an engine (`forward`, the server): sentence vectors (the dense output), sparse vectors (the
+    /// lexical weights) and ColBERT vectors, all from one pass.
+    public let info: ModelInfo
 
     /// One text's three outputs.
     public struct Output: Sendable, Equatable {
@@ -44,7 +47,6 @@ public final class BGEM3: @unchecked Sendable {
     init(model: M3Model, textPreparation: TextPreparation, modelID: String, folder: URL) throws {
         self.model = model
         self.textPreparation = textPreparation
-        self.modelID = modelID
         // FlagEmbedding drops the tokenizer's cls, eos, pad and unk tokens (tokenizer_config.json or
         // special_tokens_map.json; a value is a string or {"content": …}).
         var names: [String: String] = ["cls_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"]
@@ -56,10 +58,62 @@ public final class BGEM3: @unchecked Sendable {
             }
         }
         unusedTokens = Set(names.values.compactMap { textPreparation.tokenizer.tokenToId($0) })
+        let config = model.encoder.config
+        info = ModelInfo(
+            modelID: modelID, architecture: config.architecture.rawValue, dimension: config.hiddenSize,
+            maxSequenceLength: textPreparation.maxSequenceLength ?? config.usablePositions ?? config.maxPositionEmbeddings,
+            pooling: "cls", normalize: true, modules: ["Transformer", "Pooling(cls)", "Normalize", "sparse_linear", "colbert_linear"],
+            parameters: model.encoder.parameterCount + model.headParameterCount, dtype: model.encoder.storedDType,
+            layers: config.layers, hiddenSize: config.hiddenSize, heads: config.heads, vocabularySize: config.vocabularySize,
+            prompts: textPreparation.prompts, defaultPromptName: textPreparation.defaultPromptName, matryoshkaDimensions: nil,
+            precision: model.encoder.precision.rawValue, weightBytes: model.encoder.weightBytes, kind: .embedding,
+            outputs: [.pooled, .sparse, .multiVector])
+    }
+
+    /// The engine core: one forward pass over prepared inputs, as given: per input its dense vector
+    /// (`.pooled`), its lexical weights as interleaved (index, value) floats (`.sparse`), or its ColBERT
+    /// vectors (`.multiVector`).
+    public func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
+        if let bad = inputs.first(where: { $0.head == .tokens || $0.spans != nil }) {
+            throw EmbedKitError.invalidOption("bge-m3 is served without token states (input of \(bad.ids.count) tokens asks for them)")
+        }
+        let raw = try EmbedKitError.wrapping { try model.forward(inputs.map(\.ids)) }
+        return zip(inputs, raw).flatMap { input, r -> [[Float]] in
+            switch input.head {
+            case .pooled, .tokens: return [Self.normalized(r.cls)]
+            case .sparse:
+                let v = lexicalWeights(input.ids, r.tokenWeights)
+                var pairs: [Float] = []
+                for (i, x) in zip(v.indices, v.values) { pairs.append(Float(i)); pairs.append(x) }
+                return [pairs]
+            case .multiVector: return r.colbert.map(Self.normalized)
+            }
+        }
+    }
+
+    /// Bytes a forward pass of `tokens` tokens (longest input `longest`) allocates beyond the weights.
+    public func activationBytes(tokens: Int, longest: Int) -> Int {
+        model.encoder.activationBytes(tokens: tokens, longest: longest, threads: model.threadPool.threads)
+            + tokens * (model.colbertDimension + 1) * 4
+    }
+
+    /// FlagEmbedding's lexical weights: per token id its largest weight, special tokens and zeros left out.
+    func lexicalWeights(_ ids: [Int], _ weights: [Float]) -> SparseVector {
+        var best: [Int: Float] = [:]
+        for (id, w) in zip(ids, weights) where w > 0 && !unusedTokens.contains(id) {
+            if w > best[id, default: 0] { best[id] = w }
+        }
+        let indices = best.keys.sorted()
+        return SparseVector(indices: indices, values: indices.map { best[$0]! })
     }
 
     /// Whether `folder` holds bge-m3's heads (colbert_linear.pt and sparse_linear.pt beside the encoder).
     public static func isM3(folder: URL) -> Bool { M3Model.isM3(folder: folder) }
+
+    /// As `isM3(folder:)`, for a folder path or a Hub id (fetched into the standard cache).
+    public static func isM3(_ pathOrID: String) async throws -> Bool {
+        isM3(folder: try await ModelLocation.folder(pathOrID, progress: nil))
+    }
 
     /// Loads bge-m3 (or a fine-tune with its heads) from a folder, or from the Hub for an `org/name` id.
     public static func load(_ pathOrID: String, threads: Int? = nil, precision: Precision = .fp32) async throws -> BGEM3 {
@@ -91,12 +145,7 @@ public final class BGEM3: @unchecked Sendable {
             let batch = Array(ids[start ..< min(ids.count, start + batchSize)])
             let raw = try EmbedKitError.wrapping { try model.forward(batch) }
             for (sequence, r) in zip(batch, raw) {
-                var best: [Int: Float] = [:]
-                for (id, w) in zip(sequence, r.tokenWeights) where w > 0 && !unusedTokens.contains(id) {
-                    if w > best[id, default: 0] { best[id] = w }
-                }
-                let indices = best.keys.sorted()
-                out.append(Output(dense: Self.normalized(r.cls), sparse: SparseVector(indices: indices, values: indices.map { best[$0]! }),
+                out.append(Output(dense: Self.normalized(r.cls), sparse: lexicalWeights(sequence, r.tokenWeights),
                                   colbert: r.colbert.map(Self.normalized)))
             }
         }

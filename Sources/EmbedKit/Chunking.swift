@@ -110,8 +110,11 @@ public struct ChunkedText: Sendable {
     }
 
     /// The same text with per-token output (`EmbeddingRequest.Output.tokenEmbeddings`).
-    func withTokenStates() -> ChunkedText {
-        ChunkedText(spans: spans, inputs: inputs.map { $0.withTokenStates() }, tokenCount: tokenCount)
+    func withTokenStates() -> ChunkedText { with(head: .tokens) }
+
+    /// The same text asking for `head` of each input.
+    func with(head: PreparedInput.Head) -> ChunkedText {
+        ChunkedText(spans: spans, inputs: inputs.map { $0.with(head: head) }, tokenCount: tokenCount)
     }
 
     /// `overflow: chunk-mean`: the chunks' vectors averaged with their token counts as weights,

@@ -59,7 +59,7 @@ public final class CrossEncoder: @unchecked Sendable {
             parameters: classifier.encoder.parameterCount + classifier.head.parameterCount, dtype: classifier.encoder.storedDType,
             layers: config.layers, hiddenSize: config.hiddenSize, heads: config.heads, vocabularySize: config.vocabularySize,
             prompts: [:], defaultPromptName: nil, matryoshkaDimensions: nil,
-            precision: classifier.encoder.precision.rawValue, weightBytes: classifier.encoder.weightBytes, kind: .reranker)
+            precision: classifier.encoder.precision.rawValue, weightBytes: classifier.encoder.weightBytes, kind: .reranker, outputs: [.pooled])
     }
 
     /// Loads a cross-encoder from a local folder, or from the Hub for an `org/name[@revision]` id.

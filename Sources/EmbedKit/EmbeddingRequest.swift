@@ -35,6 +35,9 @@ public struct EmbeddingRequest: Sendable {
         /// (index, value) floats (`SparseVector(interleaved:)`), as `SparseEncoder.forward` gives them.
         /// Cut or refused past the max length, as `tokenEmbeddings`.
         case sparse
+        /// A multi-vector model's (bge-m3's) ColBERT vectors of each input: one per token after the
+        /// first. Cut or refused past the max length, as `tokenEmbeddings`.
+        case multiVector
     }
 
     public var inputs: [EmbeddingInput]
@@ -163,12 +166,13 @@ public struct EmbeddingPlan: Sendable {
                     return try preparation.chunk(text, prompt: prompt, options: chunking, maxLength: options.maxLength)
                 }.mapError(EmbedKitError.of)
             }
-        case .tokenEmbeddings, .sparse:
+        case .tokenEmbeddings, .sparse, .multiVector:
             guard options.overflow == .truncate || options.overflow == .error else {
-                throw EmbedKitError.invalidField("overflow", reason: "token embeddings and sparse vectors are cut or refused past the max length: overflow 'truncate' or 'error'")
+                throw EmbedKitError.invalidField("overflow", reason: "token embeddings, sparse vectors and multi-vectors are cut or refused past the max length: overflow 'truncate' or 'error'")
             }
+            let head: PreparedInput.Head = request.output == .sparse ? .sparse : request.output == .multiVector ? .multiVector : .tokens
             units = try Self.whole(request.inputs, preparation, prompt: prompt, maxLength: options.maxLength, truncation: side,
-                                   idTruncation: side).map { $0.map { request.output == .sparse ? $0 : $0.withTokenStates() } }
+                                   idTruncation: side).map { $0.map { $0.with(head: head) } }
         case .lateChunks(let separator):
             let pieces = try request.inputs.map { input -> String in
                 guard case .text(let text) = input else { throw EmbedKitError.invalidOption("late chunking takes text inputs, not token ids") }
@@ -211,17 +215,30 @@ public struct EmbeddingPlan: Sendable {
             }
         }
         if case .chunks(let chunking?) = request.output { try chunking.validate() }
-        if request.output == .tokenEmbeddings || request.output == .sparse {
-            let what = request.output == .sparse ? "sparse vectors" : "token embeddings"
+        if request.output == .tokenEmbeddings || request.output == .sparse || request.output == .multiVector {
+            let what = request.output == .sparse ? "sparse vectors" : request.output == .multiVector ? "multi-vectors" : "token embeddings"
             if request.sizes != [nil] { throw EmbedKitError.invalidField("dimensions", reason: "\(what) are not truncated to a dimension") }
             if request.precision != .float32 {
                 throw EmbedKitError.invalidField("encoding_format", reason: "\(what) are returned as float32 values")
             }
         }
-        if (request.output == .sparse) != (info.kind == .sparse) {
-            throw EmbedKitError.invalidOption(info.kind == .sparse
-                ? "\(info.modelID) is a sparse encoder (SPLADE): it gives sparse vectors (SparseEncoder, `embedkit sparse`, POST /embed_sparse), not dense embeddings"
-                : "\(info.modelID) is not a sparse encoder: sparse vectors need a SPLADE model (MLMTransformer + SpladePooling)")
+        if info.kind == .sparse && request.output != .sparse {
+            throw EmbedKitError.invalidOption("this model is a sparse encoder (SPLADE): it gives sparse vectors (SparseEncoder, `embedkit sparse`, POST /embed_sparse), not dense embeddings")
+        }
+        let needed: PreparedInput.Head
+        switch request.output {
+        case .sentences: needed = .pooled
+        case .chunks, .lateChunks, .tokenEmbeddings: needed = .tokens   // spans pool token states
+        case .sparse: needed = .sparse
+        case .multiVector: needed = .multiVector
+        }
+        if !info.outputs.contains(needed) {
+            switch needed {
+            case .sparse: throw EmbedKitError.invalidOption("this model gives no sparse vectors: they need a SPLADE model (MLMTransformer + SpladePooling) or bge-m3")
+            case .multiVector: throw EmbedKitError.invalidOption("this model gives no multi-vectors: ColBERT vectors need bge-m3 (colbert_linear.pt)")
+            case .tokens: throw EmbedKitError.invalidOption("this model is served without its token states (bge-m3 served whole): token embeddings, chunks and late chunking are not available for it")
+            case .pooled: throw EmbedKitError.invalidOption("this model gives no sentence embeddings")
+            }
         }
         if request.precision != .float32, case .chunks = request.output {
             throw EmbedKitError.invalidField("encoding_format", reason: "chunks are returned as float32 vectors")
@@ -313,7 +330,7 @@ public struct EmbeddingPlan: Sendable {
                     }
                 }
             }
-        case .tokenEmbeddings, .sparse:
+        case .tokenEmbeddings, .sparse, .multiVector:
             results = zip(units, unitVectors).map { unit, v in
                 unit.flatMap { c in
                     v.flatMap { rows in

@@ -26,6 +26,11 @@ public struct ModelInfo: Sendable, Codable {
     /// or (SPLADE) a sparse vector over the vocabulary.
     public var kind: Kind = .embedding
 
+    /// What the engine's `forward` can give per input (`PreparedInput.Head`): an embedding model its
+    /// sentence vectors and token states; a SPLADE model sparse vectors; bge-m3 served whole sentence
+    /// vectors, sparse vectors and ColBERT vectors.
+    public var outputs: Set<PreparedInput.Head> = [.pooled, .tokens]
+
     public enum Kind: String, Sendable, Codable {
         case embedding, reranker, sparse
     }

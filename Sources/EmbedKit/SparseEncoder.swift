@@ -66,7 +66,7 @@ public final class SparseEncoder: @unchecked Sendable {
             parameters: model.encoder.parameterCount + model.head.parameterCount, dtype: model.encoder.storedDType,
             layers: config.layers, hiddenSize: config.hiddenSize, heads: config.heads, vocabularySize: config.vocabularySize,
             prompts: textPreparation.prompts, defaultPromptName: textPreparation.defaultPromptName, matryoshkaDimensions: nil,
-            precision: model.encoder.precision.rawValue, weightBytes: model.encoder.weightBytes, kind: .sparse)
+            precision: model.encoder.precision.rawValue, weightBytes: model.encoder.weightBytes, kind: .sparse, outputs: [.sparse])
     }
 
     /// Loads a sparse encoder from a local folder, or from the Hub for an `org/name[@revision]` id.

@@ -18,18 +18,43 @@ public struct PreparedInput: Sendable, Equatable {
     public let spans: [Range<Int>]?
     /// Long late chunking: the windows an input longer than the max length runs in.
     public let window: LateWindow?
-    /// Per-token output: one vector per token of `ids`, the Transformer's final states before pooling
-    /// (sentence-transformers' `output_value="token_embeddings"`), in place of the sentence vector.
-    public let tokenStates: Bool
+    /// What `forward` gives for this input.
+    public let head: Head
     /// A pair's token type ids (a cross-encoder's query and document), nil for one text (all type 0).
     public let typeIds: [Int]?
 
-    /// Vectors `EmbeddingModel.forward` gives for this input.
-    public var vectorCount: Int { tokenStates ? ids.count : spans?.count ?? 1 }
+    /// The output an input asks of the engine.
+    public enum Head: String, Sendable, Hashable, Codable {
+        /// The model's sentence vector (one, or one per late-chunking span).
+        case pooled
+        /// One vector per token of `ids`, the Transformer's final states before pooling
+        /// (sentence-transformers' `output_value="token_embeddings"`).
+        case tokens
+        /// A sparse vector, as interleaved (index, value) floats (`SparseVector(interleaved:)`).
+        case sparse
+        /// One ColBERT vector per token after the first (bge-m3's multi-vector output).
+        case multiVector = "multi_vector"
+    }
+
+    /// Per-token output (`Head.tokens`).
+    public var tokenStates: Bool { head == .tokens }
+
+    /// Vectors `forward` gives for this input.
+    public var vectorCount: Int {
+        switch head {
+        case .pooled: return spans?.count ?? 1
+        case .tokens: return ids.count
+        case .sparse: return 1
+        case .multiVector: return max(0, ids.count - 1)
+        }
+    }
 
     /// This input with per-token output (no spans: its tokens are the output's rows).
-    public func withTokenStates() -> PreparedInput {
-        PreparedInput(ids: ids, promptLength: promptLength, truncated: truncated, tokenStates: true)
+    public func withTokenStates() -> PreparedInput { with(head: .tokens) }
+
+    /// This input asking for `head` (no spans: only pooled output has them).
+    public func with(head: Head) -> PreparedInput {
+        PreparedInput(ids: ids, promptLength: promptLength, truncated: truncated, head: head)
     }
 
     /// A pass's vectors (`forward` of `inputs`, in order) split per input: each input's `vectorCount`.
@@ -47,14 +72,14 @@ public struct PreparedInput: Sendable, Equatable {
     }
 
     init(ids: [Int], promptLength: Int, truncated: Bool, spans: [Range<Int>]? = nil, window: LateWindow? = nil,
-         tokenStates: Bool = false, typeIds: [Int]? = nil) {
-        precondition(!tokenStates || spans == nil, "per-token output has no spans")
+         head: Head = .pooled, typeIds: [Int]? = nil) {
+        precondition(head == .pooled || spans == nil, "only pooled output has spans")
         self.ids = ids
         self.promptLength = promptLength
         self.truncated = truncated
         self.spans = spans
         self.window = window
-        self.tokenStates = tokenStates
+        self.head = head
         self.typeIds = typeIds
     }
 }

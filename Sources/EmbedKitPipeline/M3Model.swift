@@ -52,6 +52,11 @@ public final class M3Model: @unchecked Sendable {
         sparse = try head("sparse_linear.pt", out: 1)
     }
 
+    /// Weights and biases of the two heads.
+    public var headParameterCount: Int {
+        (colbert.inFeatures + 1) * colbert.outFeatures + (sparse.inFeatures + 1) * sparse.outFeatures
+    }
+
     /// Width of the ColBERT vectors.
     public var colbertDimension: Int { colbert.outFeatures }
 

@@ -122,6 +122,11 @@ struct ServeCommand: AsyncParsableCommand {
                 if reference != nil { throw ValidationError("--verify checks embeddings; \(modelID) is a cross-encoder (a reranker)") }
                 return try await CrossEncoder.load(modelID, threads: threads, precision: chosen)
             }
+            // bge-m3 (its colbert_linear.pt and sparse_linear.pt beside the encoder) is served whole; with
+            // --verify, as the sentence-transformers model it also is (dense vectors only).
+            if reference == nil, try await BGEM3.isM3(modelID) {
+                return try await BGEM3.load(modelID, threads: threads, precision: chosen)
+            }
             // A SPLADE model is served on /embed_sparse.
             if try await SparseEncoder.isSparseEncoder(modelID) {
                 if reference != nil { throw ValidationError("--verify checks dense embeddings; \(modelID) is a sparse encoder (SPLADE)") }

@@ -125,7 +125,7 @@ import Testing
         #expect(APIDocument.problems() == [])
         let document = try await h.get("/openapi.json")
         let paths = (try document.json() as? [String: Any])?["paths"] as? [String: Any]
-        #expect(paths?["/api/embed"] != nil && paths?["/v1/embeddings"] != nil && paths?.count == 27, "\(paths?.keys.sorted() ?? [])")
+        #expect(paths?["/api/embed"] != nil && paths?["/v1/embeddings"] != nil && paths?.count == 28, "\(paths?.keys.sorted() ?? [])")
         #expect(try await h.get("/api-doc/openapi.json").body == document.body)
         let page = try await h.get("/docs")
         #expect(page.status == 200 && page.text.contains("/openapi.json") && !page.text.contains("https://"))

@@ -21,3 +21,7 @@ extension EmbeddingModel: EmbeddingBackend {}
 /// A SPLADE model's `forward` gives each input's nonzero weights as interleaved (index, value) floats
 /// (`EmbeddingRequest.Output.sparse`); it answers `/embed_sparse` only.
 extension SparseEncoder: EmbeddingBackend {}
+
+/// bge-m3 served whole: sentence vectors on the embedding routes, its lexical weights on `/embed_sparse`,
+/// its ColBERT vectors on `/v1/multi-vector`, each from the same forward pass (`ModelInfo.outputs`).
+extension BGEM3: EmbeddingBackend {}

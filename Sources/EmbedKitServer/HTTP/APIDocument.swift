@@ -34,6 +34,8 @@ public enum APIDocument {
                                   response: .array(.string())),
         "POST /embed_sparse": Operation(summary: "A SPLADE model's sparse vector of each input (TEI's API)", bodies: [EmbedAllRequest.self],
                                         response: SparseVectorList.schema),
+        "POST /v1/multi-vector": Operation(summary: "A multi-vector model's (bge-m3's) ColBERT vectors of each input (Jina's API)",
+                                           bodies: [MultiVectorRequest.self], response: MultiVectorList.schema),
         "POST /embed_all": Operation(summary: "Every token's vector, before pooling (TEI's API)", bodies: [EmbedAllRequest.self],
                                      response: .array(.array(.array(.number())))),
         "POST /tokenize": Operation(summary: "The tokens /embed computes (TEI's API)", bodies: [TEITokenizeRequest.self],

@@ -54,6 +54,17 @@ struct Handlers: Sendable {
         try await perInput(request, output: .sparse) { SparseVectorList(results: $0) }
     }
 
+    /// `POST /v1/multi-vector` (Jina's): a multi-vector model's ColBERT vectors of each input.
+    func multiVector(_ request: Request) async throws -> Response {
+        let engine = try ready()
+        let bytes = try await bodyReader.read(request)
+        let req = try RequestDecoding.decode(MultiVectorRequest.self, from: bytes).engineRequest(engine, autoTruncate: configuration.autoTruncate)
+        let response = try await embed(req, engine: engine, body: bytes.count)
+        let results = try response.all()
+        return MultiVectorList(results: results, tokens: response.tokens, model: engine.modelName)
+            .http(truncated: response.truncated, capacity: VectorStyle.capacity(results))
+    }
+
     /// The routes whose body is `EmbedAllRequest`'s and whose answer is one value per input.
     private func perInput(_ request: Request, output: EmbeddingRequest.Output, _ body: ([EmbeddingResult]) -> some JSONBody) async throws -> Response {
         let engine = try ready()
@@ -144,7 +155,8 @@ struct Handlers: Sendable {
     private func embed(_ request: EmbeddingRequest, engine: EngineFront, body: Int, chunkTokens: Int? = nil) async throws -> EmbeddingResponse {
         let chunks = chunkTokens ?? (request.options.overflow == .chunkMean ? engine.maxInputTokens : nil)
         return try await engine.reserving(body: body, inputs: request.inputs.count, chunkTokens: chunks,
-                                          sizes: max(1, request.dimensions.count), perToken: request.output == .tokenEmbeddings) {
+                                          sizes: max(1, request.dimensions.count),
+                                          perToken: request.output == .tokenEmbeddings || request.output == .multiVector) {
             try await engine.embed(request)
         }
     }

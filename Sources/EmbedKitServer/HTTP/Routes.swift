@@ -26,6 +26,7 @@ enum Routes {
         Route(method: .post, path: "/invocations") { try await $0.teiRoot($1) },
         Route(method: .post, path: "/embed_all") { try await $0.embedAll($1) },
         Route(method: .post, path: "/embed_sparse") { try await $0.embedSparse($1) },
+        Route(method: .post, path: "/v1/multi-vector", inputField: "input", openAIErrors: true) { try await $0.multiVector($1) },
         Route(method: .post, path: "/similarity", inputField: "inputs.sentences") { try await $0.similarity($1) },
         Route(method: .post, path: "/decode", inputField: "ids") { try await $0.decode($1) },
         Route(method: .get, path: "/ping", operational: true) { h, _ in try h.health() },
