@@ -60,7 +60,7 @@ public final class BGEM3: @unchecked Sendable {
         unusedTokens = Set(names.values.compactMap { textPreparation.tokenizer.tokenToId($0) })
         let config = model.encoder.config
         info = ModelInfo(
-            modelID: modelID, architecture: config.architecture.rawValue, dimension: config.hiddenSize,
+            modelID: modelID, architecture: config.architecture.rawValue, family: config.architecture.description, dimension: config.hiddenSize,
             maxSequenceLength: textPreparation.maxSequenceLength ?? config.usablePositions ?? config.maxPositionEmbeddings,
             pooling: "cls", normalize: true, modules: ["Transformer", "Pooling(cls)", "Normalize", "sparse_linear", "colbert_linear"],
             parameters: model.encoder.parameterCount + model.headParameterCount, dtype: model.encoder.storedDType,

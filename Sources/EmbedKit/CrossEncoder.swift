@@ -54,7 +54,7 @@ public final class CrossEncoder: @unchecked Sendable {
         maxLength = min(tokenizer.modelMaxLength ?? positions, positions)
         let config = classifier.encoder.config
         info = ModelInfo(
-            modelID: modelID, architecture: config.architecture.rawValue, dimension: 1, maxSequenceLength: maxLength,
+            modelID: modelID, architecture: config.architecture.rawValue, family: config.architecture.description, dimension: 1, maxSequenceLength: maxLength,
             pooling: "cls", normalize: false, modules: ["Transformer", "SequenceClassification(\(classifier.activation.name))"],
             parameters: classifier.encoder.parameterCount + classifier.head.parameterCount, dtype: classifier.encoder.storedDType,
             layers: config.layers, hiddenSize: config.hiddenSize, heads: config.heads, vocabularySize: config.vocabularySize,

@@ -33,7 +33,7 @@ public final class EmbeddingModel: @unchecked Sendable {
         let config = pipeline.encoder.config
         info = ModelInfo(
             modelID: modelID,
-            architecture: config.architecture.rawValue,
+            architecture: config.architecture.rawValue, family: config.architecture.description,
             dimension: pipeline.outputDimension,
             maxSequenceLength: textPreparation.maxSequenceLength ?? config.maxPositionEmbeddings,
             pooling: pipeline.pooling.name,

@@ -2,6 +2,8 @@
 public struct ModelInfo: Sendable, Codable {
     public var modelID: String
     public var architecture: String
+    /// The encoder family and its position scheme ("XLM-RoBERTa (learned positions from padding_idx + 1)").
+    public var family: String = ""
     public var dimension: Int
     public var maxSequenceLength: Int
     public var pooling: String

@@ -60,7 +60,7 @@ public final class SparseEncoder: @unchecked Sendable {
         self.textPreparation = textPreparation
         let config = model.encoder.config
         info = ModelInfo(
-            modelID: modelID, architecture: config.architecture.rawValue, dimension: model.head.vocabularySize,
+            modelID: modelID, architecture: config.architecture.rawValue, family: config.architecture.description, dimension: model.head.vocabularySize,
             maxSequenceLength: textPreparation.maxSequenceLength ?? config.maxPositionEmbeddings,
             pooling: "splade", normalize: false, modules: ["MLMTransformer", "SpladePooling(\(model.pooling.rawValue), \(model.activation.rawValue))"],
             parameters: model.encoder.parameterCount + model.head.parameterCount, dtype: model.encoder.storedDType,

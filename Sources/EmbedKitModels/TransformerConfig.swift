@@ -14,6 +14,15 @@ public struct TransformerConfig: Sendable {
 
         /// Learned absolute position embeddings (everything but JinaBERT's ALiBi).
         public var hasPositionEmbeddings: Bool { self != .jinaBert }
+
+        /// The family and its position scheme, as `embedkit info` and refusals name them.
+        public var description: String {
+            switch self {
+            case .bert: return "BERT (learned absolute positions)"
+            case .jinaBert: return "JinaBERT (symmetric ALiBi, GEGLU)"
+            case .xlmRoberta: return "XLM-RoBERTa (learned positions from padding_idx + 1)"
+            }
+        }
     }
 
     public var architecture: Architecture
@@ -62,39 +71,14 @@ public struct TransformerConfig: Sendable {
         }
         let modelType = json["model_type"] as? String ?? ""
         let architectures = json["architectures"] as? [String] ?? []
-        let positionType = json["position_embedding_type"] as? String ?? "absolute"
-        let feedForward = json["feed_forward_type"] as? String
-
-        let roberta = modelType == "xlm-roberta" || modelType == "roberta" || architectures.contains(where: { $0.contains("Roberta") })
-        guard roberta || modelType == "bert" || modelType == "jina_bert" || architectures.contains(where: { $0.contains("Bert") }) else {
-            throw ModelError.unsupportedArchitecture(file: file, reason: "model_type '\(modelType)' (architectures \(architectures)); supported: BERT, JinaBERT and XLM-RoBERTa encoders")
-        }
-        let architecture: Architecture
-        if roberta {
-            guard positionType == "absolute" else {
-                throw ModelError.unsupportedArchitecture(file: file, reason: "position_embedding_type '\(positionType)'; supported for XLM-RoBERTa: absolute")
-            }
-            architecture = .xlmRoberta
-        } else if positionType == "alibi" {
-            guard feedForward == nil || feedForward == "geglu" else {
-                throw ModelError.unsupportedArchitecture(file: file, reason: "feed_forward_type '\(feedForward!)'; supported: geglu")
-            }
-            architecture = .jinaBert
-        } else if positionType == "absolute" {
-            architecture = .bert
-        } else {
-            throw ModelError.unsupportedArchitecture(file: file, reason: "position_embedding_type '\(positionType)'; supported: absolute, alibi")
-        }
-        if architecture != .jinaBert, let act = json["hidden_act"] as? String, act != "gelu" {
-            throw ModelError.unsupportedArchitecture(file: file, reason: "hidden_act '\(act)'; supported: gelu (exact erf)")
-        }
+        let family = try EncoderFamilies.resolve(modelType: modelType, architectures: architectures, json: json, file: file)
         let hidden = try int("hidden_size")
         let heads = try int("num_attention_heads")
         guard hidden > 0, heads > 0, hidden % heads == 0 else {
             throw ModelError.invalidConfig(file: file, reason: "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
         }
-        let config = TransformerConfig(
-            architecture: architecture,
+        var config = TransformerConfig(
+            architecture: family.architecture,
             hiddenSize: hidden,
             layers: try int("num_hidden_layers"),
             heads: heads,
@@ -104,9 +88,9 @@ public struct TransformerConfig: Sendable {
             typeVocabularySize: try int("type_vocab_size", default: 2),
             layerNormEps: Float((json["layer_norm_eps"] as? NSNumber)?.doubleValue ?? 1e-12),
             modelMaxLength: (json["model_max_length"] as? NSNumber)?.intValue,
-            torchDType: json["torch_dtype"] as? String,
-            positionOffset: roberta ? try int("pad_token_id", default: 1) + 1 : 0
+            torchDType: json["torch_dtype"] as? String ?? json["dtype"] as? String
         )
+        try family.configure(&config, json: json, file: file)
         guard config.layers > 0, config.intermediateSize > 0, config.vocabularySize > 0 else {
             throw ModelError.invalidConfig(file: file, reason: "num_hidden_layers, intermediate_size and vocab_size must be positive")
         }

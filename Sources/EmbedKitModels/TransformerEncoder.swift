@@ -46,7 +46,7 @@ public final class TransformerEncoder: @unchecked Sendable {
             throw ModelError.unsupportedArchitecture(
                 file: store.file, reason: "JinaBERT with LayerNorm on Q and K (qk-post-norm, e.g. jina-embeddings-v2-base-code) is not supported yet")
         }
-        let h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
+        let h = config.hiddenSize, eps = config.layerNormEps
         wordEmbeddings = EmbeddingTable(try w.tensor("embeddings.word_embeddings.weight", [config.vocabularySize, h]))
         tokenTypeEmbeddings = EmbeddingTable(try w.tensor("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h]))
         if config.architecture.hasPositionEmbeddings {
@@ -58,27 +58,8 @@ public final class TransformerEncoder: @unchecked Sendable {
         }
         embeddingNorm = try w.layerNorm("embeddings.LayerNorm", h, eps: eps)
 
-        var layers: [EncoderLayer] = []
-        for l in 0..<config.layers {
-            let p = "encoder.layer.\(l)."
-            let qkv = try w.fused([p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"], out: h, in: h)
-            let attentionOutput = try w.linear(p + "attention.output.dense", out: h, in: h)
-            let attentionNorm = try w.layerNorm(p + "attention.output.LayerNorm", h, eps: eps)
-            switch config.architecture {
-            case .bert, .xlmRoberta:
-                layers.append(EncoderLayer(
-                    qkv: qkv, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
-                    feedForward: .gelu(intermediate: try w.linear(p + "intermediate.dense", out: i, in: h),
-                                       output: try w.linear(p + "output.dense", out: h, in: i)),
-                    outputNorm: try w.layerNorm(p + "output.LayerNorm", h, eps: eps)))
-            case .jinaBert:
-                layers.append(EncoderLayer(
-                    qkv: qkv, attentionOutput: attentionOutput, attentionNorm: attentionNorm,
-                    feedForward: .geglu(gated: try w.linear(p + "mlp.gated_layers", out: 2 * i, in: h, bias: false),
-                                        output: try w.linear(p + "mlp.wo", out: h, in: i)),
-                    outputNorm: try w.layerNorm(p + "mlp.layernorm", h, eps: eps)))
-            }
-        }
+        let family = EncoderFamilies.family(config.architecture)
+        let layers = try (0..<config.layers).map { try family.layer($0, config: config, weights: w) }
         self.layers = layers
         let counted = store.tensors.filter { !$0.key.contains("pooler.") && !$0.key.hasPrefix("cls.") }
         parameterCount = counted.values.reduce(0) { $0 + $1.count }
