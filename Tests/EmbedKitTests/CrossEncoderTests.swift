@@ -112,3 +112,29 @@ import Testing
         #expect(throws: EmbedKitError.self) { try CrossEncoder.load(folder: FixtureLocator.local("dmeta-tiny")) }
     }
 }
+
+/// Cross-encoders at reduced precision (the encoder's Linear layers; the head stays fp32): scores within
+/// 0.01 of sentence-transformers' fp32 `CrossEncoder.predict` on both head families, each precision where
+/// this CPU runs it fast (skipped elsewhere).
+@Suite struct CrossEncoderPrecisionTests {
+    static let bf16 = (try? Precision.bf16.resolved()) != nil
+    static let int8 = (try? Precision.int8.resolved()) != nil
+
+    @Test(.enabled(if: bf16, "needs AVX512-BF16 or ARM BF16"), arguments: ["reranker-tiny", "xlmr-reranker-tiny"])
+    func bf16StaysWithinBudget(_ name: String) throws { try Self.check(name, .bf16) }
+
+    @Test(.enabled(if: int8, "needs AVX2, AVX512-VNNI or the ARM dot product"), arguments: ["reranker-tiny", "xlmr-reranker-tiny"])
+    func int8StaysWithinBudget(_ name: String) throws { try Self.check(name, .int8) }
+
+    static func check(_ name: String, _ precision: Precision) throws {
+        let folder = FixtureLocator.local(name)
+        let golden = try CrossEncoderTests.golden(folder)
+        let model = try CrossEncoder.load(folder: folder, threads: 2, precision: precision)
+        #expect(model.info.precision == precision.rawValue)
+        let scores = try model.predict(golden.cases.map { (query: $0.query, document: $0.document) })
+        let worst = zip(scores, golden.cases).map { abs($0 - $1.score) }.max() ?? 0
+        print("cross-encoder \(name) at \(precision.rawValue): max |score diff| to fp32 CrossEncoder.predict \(worst)")
+        #expect(worst <= 0.01, "\(name) \(precision.rawValue): \(worst)")
+        #expect(worst > 0, "\(name) \(precision.rawValue): the scores equal fp32's: the reduced path did not run")
+    }
+}
