@@ -320,7 +320,7 @@ EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {
 #endif
 
 EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *v, int ld, float *out, int ldo,
-                                     int len, int d, int q0, int q1, float scale, float slope) {
+                                     int len, int d, int q0, int q1, float scale, float slope, const float *bias) {
     if (q1 <= q0 || len <= 0 || d <= 0) return 0;
     const int dp = (d + EK_NR - 1) / EK_NR * EK_NR;          // head dim padded to panels
     const long lp = (len + EK_BK - 1) / EK_BK * EK_BK;       // keys padded to blocks
@@ -382,6 +382,7 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                     vf s = vload(srow + j) * vsplat(scale);
                     vf kj = iota + vsplat((float)(kb + j));
                     s = s - vsplat(slope) * vabs(kj - qi);
+                    if (bias) s = s + vload(bias + (kb + j) - (qb + i) + (len - 1));
                     s = vsel(iota + vsplat((float)j) < vsplat((float)bk), s, vsplat(-INFINITY));
                     vstore(srow + j, s);
                     mx = vmax(mx, s);

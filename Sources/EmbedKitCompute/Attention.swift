@@ -9,6 +9,28 @@ import Foundation
 /// computes the QKᵀ block with the GEMM micro-kernel, updates a running softmax (max, sum) and
 /// accumulates P·V. Scores are never materialised beyond one 96×256 block; a job holds its sequence's
 /// packed K and V (O(L·d) floats), never an L×L matrix.
+/// An additive attention bias by the key's offset from the query, j − i, and the head (MPNet's relative
+/// position buckets): `value(h, j − i)` for |j − i| ≤ `maxDistance`, one table per head.
+public struct DistanceBias: Sendable {
+    let values: [Float]
+    public let maxDistance: Int
+    let stride: Int
+
+    public init(heads: Int, maxDistance: Int, value: (_ head: Int, _ distance: Int) -> Float) {
+        self.maxDistance = maxDistance
+        // The kernel reads whole vectors past the last key: 64 floats of padding per head.
+        stride = 2 * maxDistance + 1 + 64
+        var v = [Float](repeating: 0, count: heads * stride)
+        for h in 0..<heads {
+            for d in -maxDistance...maxDistance { v[h * stride + d + maxDistance] = value(h, d) }
+        }
+        values = v
+    }
+
+    /// The bias of head `h` for offset `distance`.
+    public func value(head h: Int, distance: Int) -> Float { values[h * stride + distance + maxDistance] }
+}
+
 public enum Attention {
     /// ALiBi slopes for `heads` heads, as the JinaBERT reference computes them (any head count).
     public static func alibiSlopes(heads: Int) -> [Float] {
@@ -29,8 +51,10 @@ public enum Attention {
     public static func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                rowStride: Int, out: UnsafeMutablePointer<Float>,
                                batch: SequenceBatch, heads: Int, headDim: Int, scale: Float,
-                               alibiSlopes: [Float]?, pool: ThreadPool) {
+                               alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, pool: ThreadPool) {
         precondition(alibiSlopes == nil || alibiSlopes!.count >= heads, "Attention: \(alibiSlopes!.count) ALiBi slopes for \(heads) heads")
+        precondition(distanceBias == nil || distanceBias!.maxDistance + 1 >= (batch.lengths.max() ?? 0),
+                     "Attention: a distance bias up to \(distanceBias!.maxDistance) for sequences of \(batch.lengths.max() ?? 0)")
         if heads <= 0 || headDim <= 0 { return }
         let outStride = heads * headDim
         let block = Int(ek_attention_query_block())
@@ -51,16 +75,21 @@ public enum Attention {
             }
         }
         let isa = pool.isa
-        jobs.withUnsafeBufferPointer { jobs in
-            pool.parallelFor(jobs.count) { i in
-                let job = jobs[i]
-                let base = batch.offsets[job.seq], len = batch.lengths[job.seq]
-                let col = job.head * headDim
-                let status = ek_attention(isa, q + base * rowStride + col, k + base * rowStride + col,
-                                          v + base * rowStride + col, Int32(rowStride), out + base * outStride + col,
-                                          Int32(outStride), Int32(len), Int32(headDim), Int32(job.q0), Int32(job.q1),
-                                          scale, alibiSlopes?[job.head] ?? 0)
-                if status != 0 { fatalError("Attention: out of memory for a \(len)-token block") }
+        let empty: [Float] = []
+        (distanceBias?.values ?? empty).withUnsafeBufferPointer { table in
+            jobs.withUnsafeBufferPointer { jobs in
+                pool.parallelFor(jobs.count) { i in
+                    let job = jobs[i]
+                    let base = batch.offsets[job.seq], len = batch.lengths[job.seq]
+                    let col = job.head * headDim
+                    // The head's table, shifted so that index (j − i) + len − 1 is offset j − i.
+                    let bias = distanceBias.map { table.baseAddress! + job.head * $0.stride + $0.maxDistance - (len - 1) }
+                    let status = ek_attention(isa, q + base * rowStride + col, k + base * rowStride + col,
+                                              v + base * rowStride + col, Int32(rowStride), out + base * outStride + col,
+                                              Int32(outStride), Int32(len), Int32(headDim), Int32(job.q0), Int32(job.q1),
+                                              scale, alibiSlopes?[job.head] ?? 0, bias)
+                    if status != 0 { fatalError("Attention: out of memory for a \(len)-token block") }
+                }
             }
         }
     }

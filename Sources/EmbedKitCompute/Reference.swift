@@ -43,7 +43,7 @@ package enum Reference {
     package static func attention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                   rowStride: Int, out: UnsafeMutablePointer<Float>,
                                   batch: SequenceBatch, heads: Int, headDim: Int, scale: Float,
-                                  alibiSlopes: [Float]?, pool: ThreadPool) {
+                                  alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, pool: ThreadPool) {
         let outStride = heads * headDim
         pool.parallelFor(batch.count * heads) { job in
             let s = job / heads, h = job % heads
@@ -60,6 +60,7 @@ package enum Reference {
                         for j in 0..<len {
                             var sj = dot(qi, k + (base + j) * rowStride + h * headDim, headDim) * scale
                             if slope != 0 { sj -= slope * Float(abs(i - j)) }
+                            if let distanceBias { sj += distanceBias.value(head: h, distance: j - i) }
                             sc[j] = sj
                             if sj > maxScore { maxScore = sj }
                         }

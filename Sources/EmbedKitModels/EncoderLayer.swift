@@ -51,13 +51,13 @@ final class Workspace {
 extension EncoderLayer {
     /// ws.hidden ← layer(ws.hidden) for every token of `batch`.
     func forward(_ ws: Workspace, batch: SequenceBatch, heads: Int, hiddenSize h: Int,
-                 alibiSlopes: [Float]?, pool: ThreadPool) {
+                 alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, pool: ThreadPool) {
         let t = batch.totalTokens
         qkv.apply(ws.hidden, rows: t, into: ws.qkv, pool: pool)
         let headDim = h / heads
         Attention.forward(q: ws.qkv, k: ws.qkv + h, v: ws.qkv + 2 * h, rowStride: 3 * h, out: ws.context,
                           batch: batch, heads: heads, headDim: headDim,
-                          scale: 1 / Float(headDim).squareRoot(), alibiSlopes: alibiSlopes, pool: pool)
+                          scale: 1 / Float(headDim).squareRoot(), alibiSlopes: alibiSlopes, distanceBias: distanceBias, pool: pool)
         attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool)
         // projected = LN(projected + hidden)
         attentionNorm.apply(ws.projected, residual: ws.hidden, rows: t, pool: pool)

@@ -11,6 +11,9 @@ public struct TransformerConfig: Sendable {
         /// XLM-RoBERTa (multilingual-e5, bge-m3, bge-reranker): BERT's layers, one token type, position
         /// ids counted from `padding_idx + 1` (`positionOffset`), weights under `roberta.` in task heads.
         case xlmRoberta = "XLMRobertaModel"
+        /// MPNet (all-mpnet-base-v2): BERT-like layers, a learned bias per relative-position bucket and
+        /// head in attention, positions from `padding_idx + 1`, no token types.
+        case mpnet = "MPNetModel"
 
         /// Learned absolute position embeddings (everything but JinaBERT's ALiBi).
         public var hasPositionEmbeddings: Bool { self != .jinaBert }
@@ -21,6 +24,7 @@ public struct TransformerConfig: Sendable {
             case .bert: return "BERT (learned absolute positions)"
             case .jinaBert: return "JinaBERT (symmetric ALiBi, GEGLU)"
             case .xlmRoberta: return "XLM-RoBERTa (learned positions from padding_idx + 1)"
+            case .mpnet: return "MPNet (relative position buckets, learned positions from padding_idx + 1)"
             }
         }
     }
@@ -39,9 +43,17 @@ public struct TransformerConfig: Sendable {
     /// The position id of a sequence's first token: 0 for BERT; `padding_idx + 1` for (XLM-)RoBERTa,
     /// whose position ids count from there (so 514 position embeddings hold 512 tokens).
     public var positionOffset: Int = 0
+    /// MPNet: buckets of the relative-position attention bias (0: none).
+    public var relativeAttentionBuckets: Int = 0
 
     /// The prefix a task head (`…ForSequenceClassification`, `…ForMaskedLM`) puts on the encoder's weights.
-    public var weightPrefix: String { architecture == .xlmRoberta ? "roberta." : "bert." }
+    public var weightPrefix: String {
+        switch architecture {
+        case .xlmRoberta: return "roberta."
+        case .mpnet: return "mpnet."
+        case .bert, .jinaBert: return "bert."
+        }
+    }
 
     /// The most tokens a sequence can have: the position embeddings past the offset; nil for ALiBi.
     public var usablePositions: Int? {

@@ -25,7 +25,9 @@ public final class TransformerEncoder: @unchecked Sendable {
     public let storedDType: String
     let wordEmbeddings: EmbeddingTable
     let positionEmbeddings: EmbeddingTable?
-    let tokenTypeEmbeddings: EmbeddingTable
+    let tokenTypeEmbeddings: EmbeddingTable?
+    /// MPNet: [buckets, heads] attention bias by relative-position bucket.
+    let relativeAttentionBias: [Float]?
     let embeddingNorm: LayerNormWeights
     let layers: [EncoderLayer]
     let alibiSlopes: [Float]?
@@ -48,7 +50,10 @@ public final class TransformerEncoder: @unchecked Sendable {
         }
         let h = config.hiddenSize, eps = config.layerNormEps
         wordEmbeddings = EmbeddingTable(try w.tensor("embeddings.word_embeddings.weight", [config.vocabularySize, h]))
-        tokenTypeEmbeddings = EmbeddingTable(try w.tensor("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h]))
+        tokenTypeEmbeddings = config.typeVocabularySize > 0
+            ? EmbeddingTable(try w.tensor("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h])) : nil
+        relativeAttentionBias = config.relativeAttentionBuckets > 0
+            ? try w.vector2D("encoder.relative_attention_bias.weight", [config.relativeAttentionBuckets, config.heads]) : nil
         if config.architecture.hasPositionEmbeddings {
             positionEmbeddings = EmbeddingTable(try w.tensor("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h]))
             alibiSlopes = nil
@@ -73,7 +78,7 @@ public final class TransformerEncoder: @unchecked Sendable {
 
     /// Bytes the loaded weights occupy in memory (packed Linear layers, embedding tables, norms).
     public var weightBytes: Int {
-        var total = wordEmbeddings.memoryBytes + tokenTypeEmbeddings.memoryBytes + (positionEmbeddings?.memoryBytes ?? 0)
+        var total = wordEmbeddings.memoryBytes + (tokenTypeEmbeddings?.memoryBytes ?? 0) + (positionEmbeddings?.memoryBytes ?? 0)
         for layer in layers {
             total += layer.qkv.memoryBytes + layer.attentionOutput.memoryBytes
             switch layer.feedForward {
@@ -111,14 +116,23 @@ public final class TransformerEncoder: @unchecked Sendable {
                 row.initialize(repeating: 0, count: h)
                 wordEmbeddings.add(row: id, into: row)
                 positionEmbeddings?.add(row: j + config.positionOffset, into: row)
-                var type = tokenTypes?[s][j] ?? 0
-                if type < 0 || type >= tokenTypeEmbeddings.rows { type = 0 }
-                tokenTypeEmbeddings.add(row: type, into: row)
+                if let tokenTypeEmbeddings {
+                    var type = tokenTypes?[s][j] ?? 0
+                    if type < 0 || type >= tokenTypeEmbeddings.rows { type = 0 }
+                    tokenTypeEmbeddings.add(row: type, into: row)
+                }
             }
         }
         embeddingNorm.apply(ws.hidden, residual: nil, rows: batch.totalTokens, pool: pool)
+        // MPNet: the relative-position bias, one table per head up to this batch's longest distance.
+        let distanceBias = relativeAttentionBias.map { table in
+            DistanceBias(heads: config.heads, maxDistance: max(0, (batch.lengths.max() ?? 1) - 1)) { head, distance in
+                table[MPNet.bucket(distance) * config.heads + head]   // 32 buckets, as compute_position_bias
+            }
+        }
         for layer in layers {
-            layer.forward(ws, batch: batch, heads: config.heads, hiddenSize: h, alibiSlopes: alibiSlopes, pool: pool)
+            layer.forward(ws, batch: batch, heads: config.heads, hiddenSize: h, alibiSlopes: alibiSlopes,
+                          distanceBias: distanceBias, pool: pool)
         }
         let values = Array(UnsafeBufferPointer(start: ws.hidden, count: batch.totalTokens * h))
         return HiddenStates(values: values, batch: batch, hiddenSize: h)

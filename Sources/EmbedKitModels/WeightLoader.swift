@@ -29,6 +29,13 @@ struct WeightLoader {
         return t.floats()
     }
 
+    /// A 2-D tensor's values, row-major.
+    func vector2D(_ name: String, _ shape: [Int]) throws -> [Float] {
+        let t = try tensor(name, shape)
+        defer { t.releasePages() }
+        return t.floats()
+    }
+
     /// A LayerNorm's weight and bias (HF names `.weight`/`.bias`; very old checkpoints `.gamma`/`.beta`).
     func layerNorm(_ prefix: String, _ n: Int, eps: Float) throws -> LayerNormWeights {
         if resolved(prefix + ".weight") == nil, resolved(prefix + ".gamma") != nil {

@@ -201,7 +201,10 @@ static void test_row_ops(int isa) {
             float *q = randv((long)len * ld, 1), *kk = randv((long)len * ld, 1), *v = randv((long)len * ld, 1);
             float *out = calloc((size_t)len * d, sizeof(float));
             float scale = 1.0f / sqrtf((float)d), slope = 0.0625f;
-            check(ek_attention(isa, q, kk, v, ld, out, d, len, d, 0, len, scale, slope) == 0, "attention memory");
+            // A per-distance bias table (MPNet's relative positions), index (j - i) + len - 1, padded.
+            float *bias = calloc((size_t)(2 * len + 64), sizeof(float));
+            for (int t = 0; t < 2 * len - 1; t++) bias[t] = 0.3f * sinf(0.7f * (float)t);
+            check(ek_attention(isa, q, kk, v, ld, out, d, len, d, 0, len, scale, slope, bias) == 0, "attention memory");
             double worst = 0;
             double *p = malloc((size_t)len * sizeof(double));
             for (int i = 0; i < len; i++) {
@@ -209,7 +212,7 @@ static void test_row_ops(int isa) {
                 for (int j = 0; j < len; j++) {
                     double sc = 0;
                     for (int c = 0; c < d; c++) sc += (double)q[(long)i * ld + c] * kk[(long)j * ld + c];
-                    p[j] = sc * scale - slope * fabs((double)(i - j));
+                    p[j] = sc * scale - slope * fabs((double)(i - j)) + bias[j - i + len - 1];
                     mx = p[j] > mx ? p[j] : mx;
                 }
                 for (int j = 0; j < len; j++) { p[j] = exp(p[j] - mx); sum += p[j]; }
@@ -222,7 +225,7 @@ static void test_row_ops(int isa) {
             }
             snprintf(what, sizeof what, "%s attention len %d dim %d: max error %.2e > 2e-5", isa_name(isa), len, d, worst);
             check(worst <= 2e-5, what);
-            free(q); free(kk); free(v); free(out); free(p);
+            free(q); free(kk); free(v); free(out); free(p); free(bias);
         }
     const int cols[] = {1, 7, 384, 1029};
     for (int ci = 0; ci < 4; ci++) {

@@ -13,7 +13,7 @@ TOL = 1e-4
 
 
 def fixtures():
-    names = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny"]
+    names = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny", "mpnet-tiny"]
     out = [(n, os.path.join(REPO, "Tests/Fixtures", n)) for n in names]
     shared = os.path.join(os.path.dirname(REPO), "shared", "fixtures", "all-MiniLM-L6-v2")
     if os.path.exists(os.path.join(shared, "golden.json")):

@@ -17,7 +17,7 @@ protocol EncoderFamily {
 
 enum EncoderFamilies {
     /// In the order they are tried: the first family whose `matches` says so reads the config.
-    static let all: [any EncoderFamily.Type] = [XLMRoberta.self, JinaBERT.self, BERT.self]
+    static let all: [any EncoderFamily.Type] = [MPNet.self, XLMRoberta.self, JinaBERT.self, BERT.self]
 
     static func family(_ architecture: TransformerConfig.Architecture) -> any EncoderFamily.Type {
         all.first { $0.architecture == architecture }!
