@@ -20,7 +20,7 @@ from transformers import MPNetConfig, MPNetModel, MPNetTokenizer
 from sentence_transformers import SentenceTransformer, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_xlmr_fixtures import FIXTURES, REPO, TEXTS, hub_layout, versions  # noqa: E402
+from make_xlmr_fixtures import FIXTURES, REPO, hub_layout, standard_golden  # noqa: E402
 
 OUT = os.path.join(FIXTURES, "mpnet-tiny")
 
@@ -67,19 +67,7 @@ def main():
     hub_layout(OUT, pooling={"pooling_mode_mean_tokens": True}, max_seq_length=384)
     st = SentenceTransformer(OUT, device="cpu")
 
-    def cases(texts):
-        emb = st.encode(texts, convert_to_numpy=True, batch_size=4)
-        return [{"text": t, "input_ids": st.tokenize([t])["input_ids"][0].tolist(), "embedding": e.tolist()}
-                for t, e in zip(texts, emb)]
-
-    golden = {"note": "reference: sentence-transformers over transformers MPNetModel, fp32", "versions": versions(),
-              "max_seq_length": st.max_seq_length, "dimension": 32, "pooling": "mean", "normalize": True, "dense": None,
-              "cases": cases(TEXTS)}
-    st.max_seq_length = 16
-    golden["short_max_len"] = cases(TEXTS[:6])
-    st.max_seq_length = 384
-    tokens = st.encode(TEXTS[:3], output_value="token_embeddings")
-    golden["token_embeddings"] = [{"text": t, "rows": r.tolist()} for t, r in zip(TEXTS[:3], tokens)]
+    golden = standard_golden(st, "MPNetModel")
     with open(os.path.join(OUT, "golden.json"), "w", encoding="utf-8") as f:
         json.dump(golden, f, ensure_ascii=False)
     print(f"wrote {OUT}: {len(golden['cases'])} texts, longest {max(len(c['input_ids']) for c in golden['cases'])} tokens")

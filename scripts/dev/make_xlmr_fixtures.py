@@ -99,6 +99,26 @@ def hub_layout(out, pooling, max_seq_length):
         json.dump(cfg, f, indent=2)
 
 
+def standard_golden(st, model_class):
+    """../shared/fixtures' golden.json of a sentence-transformers mean-pooled, normalized model: encode of
+    TEXTS, of the first six at max_seq_length 16, and the first three's token embeddings."""
+    def cases(texts):
+        emb = st.encode(texts, convert_to_numpy=True, batch_size=4)
+        return [{"text": t, "input_ids": st.tokenize([t])["input_ids"][0].tolist(), "embedding": e.tolist()}
+                for t, e in zip(texts, emb)]
+
+    full = st.max_seq_length
+    golden = {"note": f"reference: sentence-transformers over transformers {model_class}, fp32", "versions": versions(),
+              "max_seq_length": full, "dimension": st.get_sentence_embedding_dimension(), "pooling": "mean",
+              "normalize": True, "dense": None, "cases": cases(TEXTS)}
+    st.max_seq_length = 16
+    golden["short_max_len"] = cases(TEXTS[:6])
+    st.max_seq_length = full
+    tokens = st.encode(TEXTS[:3], output_value="token_embeddings")
+    golden["token_embeddings"] = [{"text": t, "rows": r.tolist()} for t, r in zip(TEXTS[:3], tokens)]
+    return golden
+
+
 def config(vocab, positions):
     return XLMRobertaConfig(vocab_size=vocab, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
                             intermediate_size=64, max_position_embeddings=positions, type_vocab_size=1,
@@ -125,19 +145,7 @@ def e5(tok_dir):
     hub_layout(out, pooling={"pooling_mode_mean_tokens": True}, max_seq_length=512)
     st = SentenceTransformer(out, device="cpu")
 
-    def cases(texts):
-        emb = st.encode(texts, convert_to_numpy=True, batch_size=4)
-        return [{"text": t, "input_ids": st.tokenize([t])["input_ids"][0].tolist(), "embedding": e.tolist()}
-                for t, e in zip(texts, emb)]
-
-    golden = {"note": "reference: sentence-transformers over transformers XLMRobertaModel, fp32", "versions": versions(),
-              "max_seq_length": st.max_seq_length, "dimension": 32, "pooling": "mean", "normalize": True, "dense": None,
-              "cases": cases(TEXTS)}
-    st.max_seq_length = 16
-    golden["short_max_len"] = cases(TEXTS[:6])
-    st.max_seq_length = 512
-    tokens = st.encode(TEXTS[:3], output_value="token_embeddings")
-    golden["token_embeddings"] = [{"text": t, "rows": r.tolist()} for t, r in zip(TEXTS[:3], tokens)]
+    golden = standard_golden(st, "XLMRobertaModel")
     golden["prompts"] = [{"prompt_name": "query", "text": t, "embedding": e.tolist()}
                          for t, e in zip(TEXTS[:3], st.encode(TEXTS[:3], prompt_name="query"))]
     with open(os.path.join(out, "golden.json"), "w", encoding="utf-8") as f:
