@@ -31,7 +31,7 @@ public struct ModelInfo: Sendable, Codable {
     /// What the engine's `forward` can give per input (`PreparedInput.Head`): an embedding model its
     /// sentence vectors and token states; a SPLADE model sparse vectors; bge-m3 served whole sentence
     /// vectors, sparse vectors and ColBERT vectors.
-    public var outputs: Set<PreparedInput.Head> = [.pooled, .tokens]
+    public var outputs: [PreparedInput.Head] = [.pooled, .tokens]
 
     public enum Kind: String, Sendable, Codable {
         case embedding, reranker, sparse

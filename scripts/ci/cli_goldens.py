@@ -145,6 +145,15 @@ for g, c in zip(got, mg["cases"]):
 os.unlink(path)
 print(f"bge-m3-tiny: {len(mg['cases'])} texts through embedkit m3")
 
+# `embedkit info` names each kind of model and what a forward pass of it gives.
+for name, kind, outputs in [("reranker-tiny", "reranker", ["pooled"]), ("xlmr-reranker-tiny", "reranker", ["pooled"]),
+                            ("splade-tiny", "sparse", ["sparse"]), ("bge-m3-tiny", "embedding", ["pooled", "sparse", "multi_vector"]),
+                            ("mpnet-tiny", "embedding", ["pooled", "tokens"])]:
+    r = run(["info", "--model", os.path.join(REPO, "Tests/Fixtures", name)])
+    info = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(info.get("kind") == kind and info.get("outputs") == outputs and info.get("family"),
+          f"info {name}: {r.stdout.strip()[:200]} {r.stderr.strip()[:200]}")
+
 # mteb's reranking task scored by the cross-encoder: MAP and MRR@10 as mteb 1.1.1 computes them.
 path = write_jsonl(rg["reranking"]["samples"])
 r = run(["eval", "reranking", "--cross-encoder", "--model", reranker, "--data", path])
