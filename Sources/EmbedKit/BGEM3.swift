@@ -81,11 +81,7 @@ public final class BGEM3: @unchecked Sendable {
         return zip(inputs, raw).flatMap { input, r -> [[Float]] in
             switch input.head {
             case .pooled, .tokens: return [Self.normalized(r.cls)]
-            case .sparse:
-                let v = lexicalWeights(input.ids, r.tokenWeights)
-                var pairs: [Float] = []
-                for (i, x) in zip(v.indices, v.values) { pairs.append(Float(i)); pairs.append(x) }
-                return [pairs]
+            case .sparse: return [lexicalWeights(input.ids, r.tokenWeights).interleaved]
             case .multiVector: return r.colbert.map(Self.normalized)
             }
         }
@@ -109,11 +105,6 @@ public final class BGEM3: @unchecked Sendable {
 
     /// Whether `folder` holds bge-m3's heads (colbert_linear.pt and sparse_linear.pt beside the encoder).
     public static func isM3(folder: URL) -> Bool { M3Model.isM3(folder: folder) }
-
-    /// As `isM3(folder:)`, for a folder path or a Hub id (fetched into the standard cache).
-    public static func isM3(_ pathOrID: String) async throws -> Bool {
-        isM3(folder: try await ModelLocation.folder(pathOrID, progress: nil))
-    }
 
     /// Loads bge-m3 (or a fine-tune with its heads) from a folder, or from the Hub for an `org/name` id.
     public static func load(_ pathOrID: String, threads: Int? = nil, precision: Precision = .fp32) async throws -> BGEM3 {

@@ -76,11 +76,6 @@ public final class CrossEncoder: @unchecked Sendable {
             && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modules.json").path)
     }
 
-    /// As `isCrossEncoder(folder:)`, for a folder path or a Hub id (fetched into the standard cache).
-    public static func isCrossEncoder(_ pathOrID: String) async throws -> Bool {
-        isCrossEncoder(folder: try await ModelLocation.folder(pathOrID, progress: nil))
-    }
-
     /// Loads a cross-encoder (a `…ForSequenceClassification` checkpoint with one label) from a folder.
     public static func load(folder: URL, modelID: String? = nil, threads: Int? = nil, precision: Precision = .fp32) throws -> CrossEncoder {
         let compute = try EmbeddingModel.computePrecision(precision, threads: threads)
@@ -165,15 +160,19 @@ public final class CrossEncoder: @unchecked Sendable {
         for start in stride(from: 0, to: flat.count, by: batchSize) {
             logits += try forward(Array(flat[start ..< min(flat.count, start + batchSize)])).map { $0[0] }
         }
-        let ranked = Self.best(logits, of: pairs).enumerated().map { i, best in
-            Ranked(index: i, score: rawScores ? best.logit : score(logit: best.logit), chunks: pairs[i].count,
-                   truncated: pairs[i].contains(where: \.truncated))
+        return Self.top(Self.ranked(logits, of: pairs, score: rawScores ? { $0 } : score(logit:)), topN)
+    }
+
+    /// Each document in input order, scored by `score` of its best window's logit (`logits` in the
+    /// order of `pairs`' inputs, one per window): how the library and the server rank.
+    public static func ranked(_ logits: [Float], of pairs: [[PreparedInput]], score: (Float) -> Float) -> [Ranked] {
+        best(logits, of: pairs).enumerated().map { i, best in
+            Ranked(index: i, score: score(best.logit), chunks: pairs[i].count, truncated: pairs[i].contains(where: \.truncated))
         }
-        return Self.top(ranked, topN)
     }
 
     /// Per document, the highest of its windows' logits (`logits` in the order of `pairs`' inputs).
-    public static func best(_ logits: [Float], of pairs: [[PreparedInput]]) -> [(logit: Float, window: Int)] {
+    static func best(_ logits: [Float], of pairs: [[PreparedInput]]) -> [(logit: Float, window: Int)] {
         var k = 0
         return pairs.map { windows in
             defer { k += windows.count }

@@ -64,6 +64,13 @@ public final class EmbeddingModel: @unchecked Sendable {
         return try load(folder: folder, modelID: pathOrID, threads: threads, precision: precision)
     }
 
+    /// The local folder of a folder path or a Hub id `org/name[@revision]` (downloaded into the standard
+    /// cache): resolve once, then ask what kind of model it holds (`CrossEncoder.isCrossEncoder(folder:)`,
+    /// `SparseEncoder.isSparseEncoder(folder:)`, `BGEM3.isM3(folder:)`) and load it with `load(folder:)`.
+    public static func folder(_ pathOrID: String, downloadProgress: (@Sendable (Int64, Int64?) -> Void)? = nil) async throws -> URL {
+        try await ModelLocation.folder(pathOrID, progress: downloadProgress)
+    }
+
     /// Loads a model from a local sentence-transformers folder.
     public static func load(folder: URL, modelID: String? = nil, threads: Int? = nil, precision: Precision = .fp32) throws -> EmbeddingModel {
         let compute = try computePrecision(precision, threads: threads)

@@ -30,6 +30,15 @@ public struct SparseVector: Sendable, Equatable, Codable {
         values = stride(from: 1, to: pairs.count, by: 2).map { pairs[$0] }
     }
 
+    /// The entries as interleaved (index, value) floats: what `forward` gives per input, read back by
+    /// `init(interleaved:)`.
+    public var interleaved: [Float] {
+        var pairs: [Float] = []
+        pairs.reserveCapacity(2 * indices.count)
+        for (i, x) in zip(indices, values) { pairs.append(Float(i)); pairs.append(x) }
+        return pairs
+    }
+
     /// The dot product with another sparse vector (SPLADE's similarity).
     public func dot(_ other: SparseVector) -> Float {
         var i = 0, j = 0, sum: Float = 0
@@ -79,11 +88,6 @@ public final class SparseEncoder: @unchecked Sendable {
     /// Whether `folder` holds a SPLADE model (modules.json: MLMTransformer, then SpladePooling).
     public static func isSparseEncoder(folder: URL) -> Bool { SpladeModel.isSplade(folder: folder) }
 
-    /// As `isSparseEncoder(folder:)`, for a folder path or a Hub id (fetched into the standard cache).
-    public static func isSparseEncoder(_ pathOrID: String) async throws -> Bool {
-        isSparseEncoder(folder: try await ModelLocation.folder(pathOrID, progress: nil))
-    }
-
     /// Loads a sparse encoder from a sentence-transformers `SparseEncoder` folder.
     public static func load(folder: URL, modelID: String? = nil, threads: Int? = nil, precision: Precision = .fp32) throws -> SparseEncoder {
         let compute = try EmbeddingModel.computePrecision(precision, threads: threads)
@@ -118,10 +122,7 @@ public final class SparseEncoder: @unchecked Sendable {
     /// is exact as a Float below 2²⁴, far above any vocabulary).
     public func forward(_ inputs: [PreparedInput]) throws -> [[Float]] {
         try EmbedKitError.wrapping { try model.forward(inputs.map(\.ids)) }.map { dense in
-            var pairs: [Float] = []
-            for (i, x) in dense.enumerated() where x != 0 { pairs.append(Float(i)); pairs.append(x) }
-            if dense.contains(where: { !$0.isFinite }) { pairs = [.nan] }
-            return pairs
+            dense.contains(where: { !$0.isFinite }) ? [.nan] : SparseVector(dense: dense).interleaved
         }
     }
 

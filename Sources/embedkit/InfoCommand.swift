@@ -12,17 +12,18 @@ struct InfoCommand: AsyncParsableCommand {
     /// The model's description, whichever kind it is: a cross-encoder (`kind` reranker), a SPLADE model
     /// (`kind` sparse), bge-m3 with its heads (`outputs` pooled, sparse, multi_vector), or an embedding model.
     func run() async throws {
-        let id = modelOptions.model, threads = modelOptions.threads
+        let folder = try await modelOptions.folder()
+        let (id, threads) = (modelOptions.model, modelOptions.threads)
         let precision = try PrecisionOption.resolve(modelOptions.precision)
         let info: ModelInfo
-        if try await CrossEncoder.isCrossEncoder(id) {
-            info = try await CrossEncoder.load(id, threads: threads, precision: precision).info
-        } else if try await SparseEncoder.isSparseEncoder(id) {
-            info = try await SparseEncoder.load(id, threads: threads, precision: precision).info
-        } else if try await BGEM3.isM3(id) {
-            info = try await BGEM3.load(id, threads: threads, precision: precision).info
+        if CrossEncoder.isCrossEncoder(folder: folder) {
+            info = try CrossEncoder.load(folder: folder, modelID: id, threads: threads, precision: precision).info
+        } else if SparseEncoder.isSparseEncoder(folder: folder) {
+            info = try SparseEncoder.load(folder: folder, modelID: id, threads: threads, precision: precision).info
+        } else if BGEM3.isM3(folder: folder) {
+            info = try BGEM3.load(folder: folder, modelID: id, threads: threads, precision: precision).info
         } else {
-            info = try await modelOptions.load().info
+            info = try EmbeddingModel.load(folder: folder, modelID: id, threads: threads, precision: precision).info
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

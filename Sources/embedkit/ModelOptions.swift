@@ -16,11 +16,17 @@ struct ModelOptions: ParsableArguments {
     var precision: String?
 
     func load() async throws -> EmbeddingModel {
+        try EmbeddingModel.load(folder: try await folder(), modelID: model, threads: threads, precision: try PrecisionOption.resolve(precision))
+    }
+
+    /// `--model`'s local folder (a Hub id downloaded, with a progress bar), after the options are checked:
+    /// an unsupported precision fails before any download.
+    func folder() async throws -> URL {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        let chosen = try PrecisionOption.resolve(precision)
+        _ = try PrecisionOption.resolve(precision).resolved()
         let bar = ProgressBar(label: model)
         defer { bar.finish() }
-        return try await EmbeddingModel.load(model, threads: threads, precision: chosen, downloadProgress: bar.callback())
+        return try await EmbeddingModel.folder(model, downloadProgress: bar.callback())
     }
 
     /// The model's text preparation alone (tokenizer and sentence-transformers settings; no weights read).

@@ -117,22 +117,24 @@ struct ServeCommand: AsyncParsableCommand {
         let reference = try value(verify, "EMBEDKIT_VERIFY").map { try ReferenceOutputs.load(URL(fileURLWithPath: $0)) }
         let serveLogger = logger
         let server = EmbeddingServer(configuration: config, logger: logger) { () async throws -> any EmbeddingBackend in
+            _ = try chosen.resolved()   // an unsupported precision fails before any download
+            let folder = try await EmbeddingModel.folder(modelID)
             // A cross-encoder is served on the reranker routes (/rerank, /v1/rerank).
-            if try await CrossEncoder.isCrossEncoder(modelID) {
+            if CrossEncoder.isCrossEncoder(folder: folder) {
                 if reference != nil { throw ValidationError("--verify checks embeddings; \(modelID) is a cross-encoder (a reranker)") }
-                return try await CrossEncoder.load(modelID, threads: threads, precision: chosen)
+                return try CrossEncoder.load(folder: folder, modelID: modelID, threads: threads, precision: chosen)
             }
             // bge-m3 (its colbert_linear.pt and sparse_linear.pt beside the encoder) is served whole; with
             // --verify, as the sentence-transformers model it also is (dense vectors only).
-            if reference == nil, try await BGEM3.isM3(modelID) {
-                return try await BGEM3.load(modelID, threads: threads, precision: chosen)
+            if reference == nil, BGEM3.isM3(folder: folder) {
+                return try BGEM3.load(folder: folder, modelID: modelID, threads: threads, precision: chosen)
             }
             // A SPLADE model is served on /embed_sparse.
-            if try await SparseEncoder.isSparseEncoder(modelID) {
+            if SparseEncoder.isSparseEncoder(folder: folder) {
                 if reference != nil { throw ValidationError("--verify checks dense embeddings; \(modelID) is a sparse encoder (SPLADE)") }
-                return try await SparseEncoder.load(modelID, threads: threads, precision: chosen)
+                return try SparseEncoder.load(folder: folder, modelID: modelID, threads: threads, precision: chosen)
             }
-            let model = try await EmbeddingModel.load(modelID, threads: threads, precision: chosen)
+            let model = try EmbeddingModel.load(folder: folder, modelID: modelID, threads: threads, precision: chosen)
             if let reference {
                 let report = try model.verify(against: reference, minimumCosine: model.defaultVerificationCosine)
                 guard report.passed else { throw VerificationFailed(report: report) }

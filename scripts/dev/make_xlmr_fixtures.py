@@ -91,6 +91,11 @@ def hub_layout(out, pooling, max_seq_length):
             "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"]
     with open(os.path.join(out, "1_Pooling", "config.json"), "w") as f:
         json.dump({"word_embedding_dimension": 32, **{k: pooling.get(k, False) for k in keys}, "include_prompt": True}, f, indent=2)
+    hub_dtype(out)
+
+
+def hub_dtype(out):
+    """config.json's `dtype` (transformers 5) written as `torch_dtype`, as Hub checkpoints carry it."""
     path = os.path.join(out, "config.json")
     with open(path) as f:
         cfg = json.load(f)
@@ -224,23 +229,14 @@ def reranker(tok_dir):
     model.save_pretrained(out)
     for name in os.listdir(tok_dir):
         shutil.copy(os.path.join(tok_dir, name), os.path.join(out, name))
-    path = os.path.join(out, "config.json")
-    with open(path) as f:
-        cfg = json.load(f)
-    cfg["torch_dtype"] = cfg.pop("dtype", "float32")
-    with open(path, "w") as f:
-        json.dump(cfg, f, indent=2)
+    hub_dtype(out)
     pairs = [[TEXTS[i], TEXTS[j]] for i, j in [(0, 1), (14, 15), (17, 16), (0, 30), (29, 28), (15, 42), (42, 14)]]
     # Centre the logits on the test pairs so that the sigmoid scores spread around 0.5.
     centred = CrossEncoder(out, device="cpu").predict(pairs, activation_fn=torch.nn.Identity(), convert_to_numpy=True)
     with torch.no_grad():
         model.classifier.out_proj.bias.sub_(float(centred.mean()))
     model.save_pretrained(out)
-    with open(path) as f:
-        cfg = json.load(f)
-    cfg["torch_dtype"] = cfg.pop("dtype", "float32")
-    with open(path, "w") as f:
-        json.dump(cfg, f, indent=2)
+    hub_dtype(out)
     ce = CrossEncoder(out, device="cpu")
     scores = ce.predict(pairs, convert_to_numpy=True)
     logits = ce.predict(pairs, convert_to_numpy=True, activation_fn=torch.nn.Identity())

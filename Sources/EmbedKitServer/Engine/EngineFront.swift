@@ -40,11 +40,9 @@ struct EngineFront: Sendable {
     /// (`EmbedKitError.input`); `EmbeddingResponse.all()` throws any later failure.
     func embed(_ request: EmbeddingRequest) async throws -> EmbeddingResponse {
         let backend = self.backend
+        // A sparse model's other outputs are refused by the plan (`EmbeddingPlan.validate`, ModelInfo.outputs).
         if backend.info.kind == .reranker {
             throw EmbedKitError.invalidOption("this server serves a reranker (\(modelName)), which gives no embeddings: POST /rerank or /v1/rerank")
-        }
-        if backend.info.kind == .sparse && request.output != .sparse {
-            throw EmbedKitError.invalidOption("this server serves a sparse encoder (\(modelName), SPLADE), which gives no dense embeddings: POST /embed_sparse")
         }
         let plan = try await tokenizers.run { try EmbeddingPlan(request, preparation: backend.textPreparation, info: backend.info) }
         if let failure = plan.failures.first { throw EmbedKitError.input(index: failure.index, failure.error) }

@@ -55,10 +55,7 @@ extension EngineFront {
             let flat = pairs.flatMap { $0 }
             let logits = try await scheduler.submit(flat).map { $0[0] }
             if logits.contains(where: { !$0.isFinite }) { throw EmbedKitError.nonFiniteOutput }
-            let ranked = CrossEncoder.best(logits, of: pairs).enumerated().map { i, best in
-                CrossEncoder.Ranked(index: i, score: request.rawScores ? best.logit : reranker.score(logit: best.logit),
-                                    chunks: pairs[i].count, truncated: pairs[i].contains(where: \.truncated))
-            }
+            let ranked = CrossEncoder.ranked(logits, of: pairs, score: request.rawScores ? { $0 } : reranker.score(logit:))
             return RerankResponse(ranked: ranked, tokens: flat.reduce(0) { $0 + $1.ids.count })
         }
     }
