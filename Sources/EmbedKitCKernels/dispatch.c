@@ -7,7 +7,8 @@
                            int, float, float, const float *);                                             \
     void ek_add_layernorm_##sfx(float *, const float *, const float *, const float *, float, int, int, int); \
     void ek_gelu_##sfx(float *, long);                                                                    \
-    void ek_geglu_##sfx(const float *, float *, int, int, int);                                           \
+    void ek_glu_##sfx(const float *, float *, int, int, int, int);                                        \
+    void ek_rotary_##sfx(float *, int, int, int, int, int, const float *, const float *);                 \
     void ek_vmath_##sfx(int, const float *, float *, long);                                               \
     void ek_bias_act_residual_##sfx(float *, int, int, int, int, const float *, int, const float *, int);
 
@@ -62,8 +63,13 @@ void ek_add_layernorm(int isa, float *x, const float *residual, const float *gam
 
 void ek_gelu(int isa, float *x, long count) { EK_DISPATCH(isa, ek_gelu, x, count) }
 
-void ek_geglu(int isa, const float *g, float *out, int r0, int r1, int inner) {
-    EK_DISPATCH(isa, ek_geglu, g, out, r0, r1, inner)
+void ek_glu(int isa, const float *g, float *out, int r0, int r1, int inner, int act) {
+    EK_DISPATCH(isa, ek_glu, g, out, r0, r1, inner, act)
+}
+
+void ek_rotary(int isa, float *x, int ld, int r0, int r1, int heads, int head_dim, const float *cos_table,
+               const float *sin_table) {
+    EK_DISPATCH(isa, ek_rotary, x, ld, r0, r1, heads, head_dim, cos_table, sin_table)
 }
 
 void ek_vexp(int isa, const float *x, float *out, long count) { EK_DISPATCH(isa, ek_vmath, 0, x, out, count) }

@@ -472,13 +472,40 @@ EK_TARGET void EK_SFX(ek_gelu)(float *x, long count) {
     for (; i < count; i++) x[i] = sgelu(x[i]);
 }
 
-EK_TARGET void EK_SFX(ek_geglu)(const float *g, float *out, int r0, int r1, int inner) {
+EK_TARGET void EK_SFX(ek_glu)(const float *g, float *out, int r0, int r1, int inner, int act) {
     for (int r = r0; r < r1; r++) {
         const float *gr = g + (long)r * 2 * inner, *up = gr + inner;
         float *o = out + (long)r * inner;
         int j = 0;
-        for (; j + EK_W <= inner; j += EK_W) vstore(o + j, vgelu(vload(gr + j)) * vload(up + j));
-        for (; j < inner; j++) o[j] = sgelu(gr[j]) * up[j];
+        if (act == EK_ACT_SILU) {
+            for (; j + EK_W <= inner; j += EK_W) vstore(o + j, vsilu(vload(gr + j)) * vload(up + j));
+            for (; j < inner; j++) o[j] = ssilu(gr[j]) * up[j];
+        } else {
+            for (; j + EK_W <= inner; j += EK_W) vstore(o + j, vgelu(vload(gr + j)) * vload(up + j));
+            for (; j < inner; j++) o[j] = sgelu(gr[j]) * up[j];
+        }
+    }
+}
+
+EK_TARGET void EK_SFX(ek_rotary)(float *x, int ld, int r0, int r1, int heads, int head_dim, const float *cos_table,
+                                 const float *sin_table) {
+    int half = head_dim / 2;
+    for (int r = r0; r < r1; r++) {
+        const float *c = cos_table + (long)r * half, *s = sin_table + (long)r * half;
+        for (int h = 0; h < heads; h++) {
+            float *a = x + (long)r * ld + (long)h * head_dim, *b = a + half;
+            int i = 0;
+            for (; i + EK_W <= half; i += EK_W) {
+                vf va = vload(a + i), vb = vload(b + i), vc = vload(c + i), vs = vload(s + i);
+                vstore(a + i, va * vc - vb * vs);
+                vstore(b + i, vb * vc + va * vs);
+            }
+            for (; i < half; i++) {
+                float ai = a[i], bi = b[i];
+                a[i] = ai * c[i] - bi * s[i];
+                b[i] = bi * c[i] + ai * s[i];
+            }
+        }
     }
 }
 

@@ -134,5 +134,9 @@ EK_FN vf vgelu(vf x) {
     return vsel(small, mid, tail);
 }
 
+// SiLU(x) = x·σ(x) = x / (1 + e^−x); for x → −∞, e^−x overflows to ∞ and the quotient is −0.
+EK_FN vf vsilu(vf x) { return x / (vsplat(1.0f) + vexp(-x)); }
+
 // Scalar wrappers on one lane (tails of loops).
 EK_FN float sgelu(float x) { return vgelu(vsplat(x))[0]; }
+EK_FN float ssilu(float x) { return vsilu(vsplat(x))[0]; }

@@ -21,13 +21,43 @@ public enum Ops {
         }
     }
 
-    /// out[r, j] = GELU(gated[r, j]) · gated[r, inner + j] for a [rows, 2·inner] input whose first
-    /// half is the gate (JinaBERT's GEGLU).
-    public static func geglu(_ gated: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-                             rows: Int, inner: Int, pool: ThreadPool) {
+    /// The activation of a gated feed-forward unit.
+    public enum GatedActivation: Int32, Sendable {
+        /// GEGLU (JinaBERT, ModernBERT): GELU, erf form.
+        case gelu = 1
+        /// SwiGLU (NomicBERT, Qwen3): SiLU, x·σ(x).
+        case silu = 2
+    }
+
+    /// out[r, j] = act(gated[r, j]) · gated[r, inner + j] for a [rows, 2·inner] input whose first half is
+    /// the gate.
+    public static func gatedUnit(_ gated: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                                 rows: Int, inner: Int, activation: GatedActivation, pool: ThreadPool) {
         let isa = pool.isa
         pool.parallelChunks(rows, minimumChunk: 16) { range in
-            ek_geglu(isa, gated, out, Int32(range.lowerBound), Int32(range.upperBound), Int32(inner))
+            ek_glu(isa, gated, out, Int32(range.lowerBound), Int32(range.upperBound), Int32(inner), activation.rawValue)
+        }
+    }
+
+    /// Applies `rotary` in place to the first `heads` heads of every row of `x` (rows `rowStride` apart,
+    /// heads `headDim` apart): each sequence of `batch` from position 0.
+    public static func rotary(_ x: UnsafeMutablePointer<Float>, rowStride: Int, batch: SequenceBatch, heads: Int,
+                              headDim: Int, table rotary: RotaryEmbedding, pool: ThreadPool) {
+        precondition(headDim == rotary.dimension, "rotary: head dimension \(headDim), table \(rotary.dimension)")
+        precondition(batch.maxLength <= rotary.positions, "rotary: \(batch.maxLength) positions, table \(rotary.positions)")
+        let isa = pool.isa, block = 64
+        var jobs = [(sequence: Int, rows: Range<Int>)]()
+        for (s, length) in batch.lengths.enumerated() {
+            for start in stride(from: 0, to: length, by: block) { jobs.append((s, start ..< min(length, start + block))) }
+        }
+        rotary.cos.withUnsafeBufferPointer { c in
+            rotary.sin.withUnsafeBufferPointer { s in
+                pool.parallelFor(jobs.count) { j in
+                    let job = jobs[j]
+                    ek_rotary(isa, x + batch.offsets[job.sequence] * rowStride, Int32(rowStride), Int32(job.rows.lowerBound),
+                              Int32(job.rows.upperBound), Int32(heads), Int32(headDim), c.baseAddress, s.baseAddress)
+                }
+            }
         }
     }
 

@@ -1,16 +1,23 @@
 import EmbedKitCompute
 
-/// One transformer block (post-LayerNorm), in one of the three variants.
+/// One transformer block (post-LayerNorm), with a GELU or a gated feed-forward.
 struct EncoderLayer: Sendable {
     enum FeedForward: Sendable {
         /// BERT: GELU(x·W₁ᵀ + b₁)·W₂ᵀ + b₂.
         case gelu(intermediate: Linear, output: Linear)
-        /// GEGLU: (GELU(gate) ⊙ up)·W₂ᵀ + b₂ with [gate | up] = x·Wgᵀ (gate first).
-        case geglu(gated: Linear, output: Linear)
+        /// A gated unit, GEGLU or SwiGLU: (act(gate) ⊙ up)·W₂ᵀ + b₂ with [gate | up] = x·Wgᵀ (gate first).
+        case gated(Ops.GatedActivation, gated: Linear, output: Linear)
 
         var isGated: Bool {
-            if case .geglu = self { return true }
+            if case .gated = self { return true }
             return false
+        }
+
+        /// The two Linear layers, in order.
+        var linears: (Linear, Linear) {
+            switch self {
+            case .gelu(let a, let b), .gated(_, let a, let b): return (a, b)
+            }
         }
     }
 
@@ -28,11 +35,11 @@ final class Workspace {
     let qkv: UnsafeMutablePointer<Float>        // [T, 3H]
     let context: UnsafeMutablePointer<Float>    // [T, H]
     let projected: UnsafeMutablePointer<Float>  // [T, H]
-    let wide: UnsafeMutablePointer<Float>       // [T, 2I], GEGLU layers only
+    let wide: UnsafeMutablePointer<Float>       // [T, 2I], gated layers only
     let inner: UnsafeMutablePointer<Float>      // [T, I]
     private let sizes: [Int]
 
-    /// `gated`: some layer has a GEGLU feed-forward (it needs `wide`).
+    /// `gated`: some layer has a gated feed-forward (it needs `wide`).
     init(tokens: Int, hidden h: Int, intermediate i: Int, gated: Bool) {
         sizes = [tokens * h, tokens * 3 * h, tokens * h, tokens * h, gated ? tokens * 2 * i : 0, tokens * i]
         hidden = .allocate(capacity: max(1, sizes[0]))
@@ -51,10 +58,14 @@ final class Workspace {
 extension EncoderLayer {
     /// ws.hidden ← layer(ws.hidden) for every token of `batch`.
     func forward(_ ws: Workspace, batch: SequenceBatch, heads: Int, hiddenSize h: Int,
-                 alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, pool: ThreadPool) {
+                 alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, rotary: RotaryEmbedding? = nil,
+                 pool: ThreadPool) {
         let t = batch.totalTokens
         qkv.apply(ws.hidden, rows: t, into: ws.qkv, pool: pool)
         let headDim = h / heads
+        if let rotary {   // Q and K are adjacent in each [Q | K | V] row: 2·heads heads from column 0
+            Ops.rotary(ws.qkv, rowStride: 3 * h, batch: batch, heads: 2 * heads, headDim: headDim, table: rotary, pool: pool)
+        }
         Attention.forward(q: ws.qkv, k: ws.qkv + h, v: ws.qkv + 2 * h, rowStride: 3 * h, out: ws.context,
                           batch: batch, heads: heads, headDim: headDim,
                           scale: 1 / Float(headDim).squareRoot(), alibiSlopes: alibiSlopes, distanceBias: distanceBias, pool: pool)
@@ -66,9 +77,9 @@ extension EncoderLayer {
         case .gelu(let intermediate, let output):
             intermediate.apply(ws.projected, rows: t, into: ws.inner, pool: pool, activation: .gelu)
             output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
-        case .geglu(let gated, let output):
+        case .gated(let activation, let gated, let output):
             gated.apply(ws.projected, rows: t, into: ws.wide, pool: pool)
-            Ops.geglu(ws.wide, into: ws.inner, rows: t, inner: gated.outFeatures / 2, pool: pool)
+            Ops.gatedUnit(ws.wide, into: ws.inner, rows: t, inner: gated.outFeatures / 2, activation: activation, pool: pool)
             output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
         }
         outputNorm.apply(ws.hidden, residual: ws.projected, rows: t, pool: pool)

@@ -14,9 +14,30 @@ public struct TransformerConfig: Sendable {
         /// MPNet (all-mpnet-base-v2): BERT-like layers, a learned bias per relative-position bucket and
         /// head in attention, positions from `padding_idx + 1`, no token types.
         case mpnet = "MPNetModel"
+        /// NomicBERT (nomic-embed-text-v1/v1.5): BERT's post-LayerNorm layers without biases, rotary
+        /// positions, a SwiGLU feed-forward; GPT-2 field names in config.json.
+        case nomicBert = "NomicBertModel"
 
-        /// Learned absolute position embeddings (everything but JinaBERT's ALiBi).
-        public var hasPositionEmbeddings: Bool { self != .jinaBert }
+        /// How token positions enter the model.
+        public enum PositionScheme: Sendable {
+            /// Learned absolute position embeddings added to the token embeddings.
+            case learned
+            /// A symmetric ALiBi bias −slope·|i − j| in attention.
+            case alibi
+            /// Rotary embeddings applied to Q and K in every layer.
+            case rotary
+        }
+
+        public var positionScheme: PositionScheme {
+            switch self {
+            case .jinaBert: return .alibi
+            case .nomicBert: return .rotary
+            case .bert, .xlmRoberta, .mpnet: return .learned
+            }
+        }
+
+        /// Learned absolute position embeddings (BERT, XLM-RoBERTa, MPNet).
+        public var hasPositionEmbeddings: Bool { positionScheme == .learned }
 
         /// The family and its position scheme, as `embedkit info` and refusals name them.
         public var description: String {
@@ -25,6 +46,7 @@ public struct TransformerConfig: Sendable {
             case .jinaBert: return "JinaBERT (symmetric ALiBi, GEGLU)"
             case .xlmRoberta: return "XLM-RoBERTa (learned positions from padding_idx + 1)"
             case .mpnet: return "MPNet (relative position buckets, learned positions from padding_idx + 1)"
+            case .nomicBert: return "NomicBERT (rotary positions, SwiGLU)"
             }
         }
     }
@@ -45,17 +67,20 @@ public struct TransformerConfig: Sendable {
     public var positionOffset: Int = 0
     /// MPNet: buckets of the relative-position attention bias (0: none).
     public var relativeAttentionBuckets: Int = 0
+    /// Rotary families: the base θ of the rotary frequencies.
+    public var rotaryBase: Float = 10_000
 
     /// The prefix a task head (`…ForSequenceClassification`, `…ForMaskedLM`) puts on the encoder's weights.
     public var weightPrefix: String {
         switch architecture {
         case .xlmRoberta: return "roberta."
         case .mpnet: return "mpnet."
-        case .bert, .jinaBert: return "bert."
+        case .bert, .jinaBert, .nomicBert: return "bert."
         }
     }
 
-    /// The most tokens a sequence can have: the position embeddings past the offset; nil for ALiBi.
+    /// The most tokens a sequence can have: the position embeddings past the offset; nil for ALiBi and
+    /// rotary positions (the sentence-transformers max_seq_length bounds those).
     public var usablePositions: Int? {
         architecture.hasPositionEmbeddings ? maxPositionEmbeddings - positionOffset : nil
     }
@@ -76,14 +101,15 @@ public struct TransformerConfig: Sendable {
     }
 
     public static func parse(_ json: [String: Any], file: String) throws -> TransformerConfig {
+        let modelType = json["model_type"] as? String ?? ""
+        let architectures = json["architectures"] as? [String] ?? []
+        let family = try EncoderFamilies.resolve(modelType: modelType, architectures: architectures, json: json, file: file)
+        let json = family.canonicalFields(json)
         func int(_ key: String, default value: Int? = nil) throws -> Int {
             if let n = json[key] as? NSNumber { return n.intValue }
             if let value { return value }
             throw ModelError.invalidConfig(file: file, reason: "missing integer '\(key)'")
         }
-        let modelType = json["model_type"] as? String ?? ""
-        let architectures = json["architectures"] as? [String] ?? []
-        let family = try EncoderFamilies.resolve(modelType: modelType, architectures: architectures, json: json, file: file)
         let hidden = try int("hidden_size")
         let heads = try int("num_attention_heads")
         guard hidden > 0, heads > 0, hidden % heads == 0 else {

@@ -16,7 +16,7 @@ public struct HiddenStates: Sendable {
     }
 }
 
-/// A BERT-family encoder (BERT, JinaBERT) with weights loaded once.
+/// A BERT-like encoder (every family of `EncoderFamilies`) with weights loaded once.
 public final class TransformerEncoder: @unchecked Sendable {
     public let config: TransformerConfig
     /// Number of parameters loaded (pooler excluded).
@@ -54,16 +54,20 @@ public final class TransformerEncoder: @unchecked Sendable {
             ? EmbeddingTable(try w.tensor("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h])) : nil
         relativeAttentionBias = config.relativeAttentionBuckets > 0
             ? try w.vector2D("encoder.relative_attention_bias.weight", [config.relativeAttentionBuckets, config.heads]) : nil
-        if config.architecture.hasPositionEmbeddings {
+        let family = EncoderFamilies.family(config.architecture)
+        switch config.architecture.positionScheme {
+        case .learned:
             positionEmbeddings = EmbeddingTable(try w.tensor("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h]))
             alibiSlopes = nil
-        } else {
+        case .alibi:
             positionEmbeddings = nil
             alibiSlopes = Attention.alibiSlopes(heads: config.heads)
+        case .rotary:
+            positionEmbeddings = nil
+            alibiSlopes = nil
         }
-        embeddingNorm = try w.layerNorm("embeddings.LayerNorm", h, eps: eps)
+        embeddingNorm = try w.layerNorm(family.embeddingNorm, h, eps: eps)
 
-        let family = EncoderFamilies.family(config.architecture)
         let layers = try (0..<config.layers).map { try family.layer($0, config: config, weights: w) }
         self.layers = layers
         let counted = store.tensors.filter { !$0.key.contains("pooler.") && !$0.key.hasPrefix("cls.") }
@@ -81,15 +85,14 @@ public final class TransformerEncoder: @unchecked Sendable {
         var total = wordEmbeddings.memoryBytes + (tokenTypeEmbeddings?.memoryBytes ?? 0) + (positionEmbeddings?.memoryBytes ?? 0)
         for layer in layers {
             total += layer.qkv.memoryBytes + layer.attentionOutput.memoryBytes
-            switch layer.feedForward {
-            case .gelu(let a, let b), .geglu(let a, let b): total += a.memoryBytes + b.memoryBytes
-            }
+            let (a, b) = layer.feedForward.linears
+            total += a.memoryBytes + b.memoryBytes
             total += 4 * (layer.attentionNorm.gamma.count + layer.outputNorm.gamma.count) * 2
         }
         return total
     }
 
-    /// The longest sequence the encoder accepts (position embeddings for BERT; unbounded for ALiBi).
+    /// The longest sequence the encoder accepts (position embeddings for BERT; unbounded for ALiBi and rotary).
     public var maximumSequenceLength: Int? {
         config.usablePositions
     }
@@ -108,7 +111,7 @@ public final class TransformerEncoder: @unchecked Sendable {
         }
         let ws = Workspace(tokens: batch.totalTokens, hidden: h, intermediate: config.intermediateSize,
                            gated: layers.contains { $0.feedForward.isGated })
-        // Embeddings: word + position (from the config's offset; none with ALiBi) + token type, then LayerNorm.
+        // Embeddings: word + position (from the config's offset; none with ALiBi or rotary) + token type, then LayerNorm.
         pool.parallelFor(sequences.count) { s in
             let ids = sequences[s]
             for (j, id) in ids.enumerated() {
@@ -130,9 +133,11 @@ public final class TransformerEncoder: @unchecked Sendable {
                 table[MPNet.bucket(distance) * config.heads + head]   // 32 buckets, as compute_position_bias
             }
         }
+        let rotary = config.architecture.positionScheme == .rotary
+            ? RotaryEmbedding(base: config.rotaryBase, dimension: config.headDim, positions: batch.maxLength) : nil
         for layer in layers {
             layer.forward(ws, batch: batch, heads: config.heads, hiddenSize: h, alibiSlopes: alibiSlopes,
-                          distanceBias: distanceBias, pool: pool)
+                          distanceBias: distanceBias, rotary: rotary, pool: pool)
         }
         let values = Array(UnsafeBufferPointer(start: ws.hidden, count: batch.totalTokens * h))
         return HiddenStates(values: values, batch: batch, hiddenSize: h)

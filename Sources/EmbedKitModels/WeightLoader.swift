@@ -70,11 +70,11 @@ struct WeightLoader {
 
 extension WeightLoader {
     /// The precision one layer computes in. At int8, the feed-forward down projection (BERT's
-    /// `output.dense`, JinaBERT's `mlp.wo`) stays at bf16 (fp32 without AVX512-BF16): its input, the
+    /// `output.dense`, JinaBERT's `mlp.wo`, NomicBERT's `mlp.fc2`) stays at bf16 (fp32 without AVX512-BF16): its input, the
     /// GELU output, has a few channels far larger than the rest, which one int8 scale per row flattens.
     static func layerPrecision(_ name: String, _ precision: ComputePrecision) -> ComputePrecision {
         guard precision == .int8,
-              (name.hasSuffix(".output.dense") && !name.hasSuffix("attention.output.dense")) || name.hasSuffix("mlp.wo")
+              (name.hasSuffix(".output.dense") && !name.hasSuffix("attention.output.dense")) || name.hasSuffix("mlp.wo") || name.hasSuffix("mlp.fc2")
         else { return precision }
         return ComputePrecision.bf16.isSupported ? .bf16 : .fp32
     }

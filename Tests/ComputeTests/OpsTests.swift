@@ -88,19 +88,65 @@ import Testing
     }
 
     @Test(arguments: testBackends)
-    func gegluGatesWithTheFirstHalf(_ backend: ComputeBackend) {
+    func gatedUnitsGateWithTheFirstHalf(_ backend: ComputeBackend) {
         var rng = Rand(22)
         let rows = 19, inner = 37
         let g = rng.array(rows * 2 * inner, scale: 4)
-        var out = [Float](repeating: .nan, count: rows * inner)
+        let silu = { (x: Float) -> Double in Double(x) / (1 + Foundation.exp(-Double(x))) }
+        for (activation, reference) in [(Ops.GatedActivation.gelu, Reference.gelu), (.silu, silu)] {
+            var out = [Float](repeating: .nan, count: rows * inner)
+            out.withUnsafeMutableBufferPointer { o in
+                Ops.gatedUnit(g, into: o.baseAddress!, rows: rows, inner: inner, activation: activation,
+                              pool: ThreadPool(threads: 2, backend: backend))
+            }
+            var ref = [Double]()
+            for r in 0..<rows {
+                for j in 0..<inner { ref.append(reference(g[r * 2 * inner + j]) * Double(g[r * 2 * inner + inner + j])) }
+            }
+            #expect(worstRatio(out, ref, atol: 1e-6, rtol: 1e-6) <= 1, "\(backend) \(activation)")
+        }
+        // SiLU's tails: gates −120 (e^120 overflows: −0) and 95 (e^−95 vanishes: 95), ups 1.
+        var out = [Float](repeating: .nan, count: 2)
         out.withUnsafeMutableBufferPointer { o in
-            Ops.geglu(g, into: o.baseAddress!, rows: rows, inner: inner, pool: ThreadPool(threads: 2, backend: backend))
+            Ops.gatedUnit([-120, 95, 1, 1], into: o.baseAddress!, rows: 1, inner: 2, activation: .silu,
+                          pool: ThreadPool(threads: 1, backend: backend))
         }
-        var ref = [Double]()
-        for r in 0..<rows {
-            for j in 0..<inner { ref.append(Reference.gelu(g[r * 2 * inner + j]) * Double(g[r * 2 * inner + inner + j])) }
+        #expect(out[0] == 0 && out[1] == 95, "\(backend): SiLU(−120) = \(out[0]), SiLU(95) = \(out[1])")
+    }
+
+    @Test(arguments: testBackends)
+    func rotaryRotatesHalvesByPosition(_ backend: ComputeBackend) {
+        var rng = Rand(24)
+        let batch = SequenceBatch(lengths: [70, 1, 135])   // several 64-row jobs and a one-token sequence
+        let heads = 3, headDim = 38, stride = 2 * heads * headDim + 5
+        let table = RotaryEmbedding(base: 1000, dimension: headDim, positions: batch.maxLength)
+        let x = rng.array(batch.totalTokens * stride, scale: 2)
+        var got = x
+        got.withUnsafeMutableBufferPointer { g in
+            Ops.rotary(g.baseAddress!, rowStride: stride, batch: batch, heads: 2 * heads, headDim: headDim, table: table,
+                       pool: ThreadPool(threads: 2, backend: backend))
         }
-        #expect(worstRatio(out, ref, atol: 1e-6, rtol: 1e-6) <= 1)
+        var worst = 0.0
+        for s in 0..<batch.count {
+            for p in 0..<batch.lengths[s] {
+                let row = (batch.offsets[s] + p) * stride
+                for h in 0..<2 * heads {
+                    for i in 0..<headDim / 2 {
+                        // Double reference of the angle: position · θ^(−2i/d).
+                        let angle = Double(p) / Foundation.pow(1000, Double(2 * i) / Double(headDim))
+                        let a = Double(x[row + h * headDim + i]), b = Double(x[row + h * headDim + i + headDim / 2])
+                        let wa = a * Foundation.cos(angle) - b * Foundation.sin(angle)
+                        let wb = b * Foundation.cos(angle) + a * Foundation.sin(angle)
+                        worst = max(worst, abs(Double(got[row + h * headDim + i]) - wa),
+                                    abs(Double(got[row + h * headDim + i + headDim / 2]) - wb))
+                    }
+                }
+                for c in 2 * heads * headDim ..< stride { #expect(got[row + c] == x[row + c]) }   // V columns untouched
+            }
+        }
+        // Float angles of positions up to 134 carry ~1e-5 absolute error; values up to ~4.
+        #expect(worst < 1e-4, "\(backend): \(worst)")
+        #expect(table.angle(position: 0, frequency: 5) == (1, 0))
     }
 
     @Test(arguments: testBackends)

@@ -57,6 +57,21 @@ import Testing
         }
     }
 
+    /// The fixtures whose config_sentence_transformers.json has prompts (multilingual-e5's "query: ",
+    /// nomic's "search_query: "): encode with `promptName` as sentence-transformers does.
+    @Test(arguments: ["xlmr-tiny", "nomic-tiny"])
+    func namedPrompts(_ name: String) throws {
+        guard let (model, golden) = try Self.load(name) else { return }
+        let cases = try #require(golden.prompts, "\(name): golden.json has no prompts")
+        #expect(!cases.isEmpty)
+        for c in cases {
+            let v = try model.encode([c.text], options: EncodeOptions(promptName: c.prompt_name))[0]
+            #expect(Fixtures.maxAbsDiff(v, c.embedding) <= 1e-4, "\(name) \(c.prompt_name): \(c.text.prefix(30))")
+            let plain = try model.encode([c.text])[0]
+            #expect(Fixtures.maxAbsDiff(plain, c.embedding) > 1e-3, "\(name): the prompt changed nothing")
+        }
+    }
+
     /// zpoint's `matryoshka` goldens store, for each k, the full-length (112-value) L2-normalized
     /// vector (each equals normalize(full embedding) to ~7e-8), not a k-value one, although
     /// fixtures/README.md describes truncate_dim=k then L2-normalize. Matryoshka's truncate-then-

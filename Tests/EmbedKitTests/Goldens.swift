@@ -12,6 +12,12 @@ struct Golden: Decodable {
         let text: String
         let rows: [[Float]]
     }
+    /// sentence-transformers' encode(text, prompt_name:).
+    struct PromptCase: Decodable {
+        let prompt_name: String
+        let text: String
+        let embedding: [Float]
+    }
     struct Matryoshka: Decodable {
         let dimensions: Int
         let normalized: Bool
@@ -24,10 +30,11 @@ struct Golden: Decodable {
     let short_max_len: [Case]
     let token_embeddings: [TokenCase]
     let matryoshka: [Matryoshka]?
+    let prompts: [PromptCase]?
 }
 
 enum Fixtures {
-    static let tiny = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny", "mpnet-tiny"]
+    static let tiny = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny", "mpnet-tiny", "nomic-tiny"]
     /// The tiny models, and the real MiniLM when ../shared has it.
     static let all = tiny + ["all-MiniLM-L6-v2"]
     static let hasMiniLM = FixtureLocator.miniLM != nil

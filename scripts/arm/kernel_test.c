@@ -265,7 +265,7 @@ static void test_row_ops(int isa) {
     float *g2 = malloc(2 * count * sizeof(float)), *o = malloc(count * sizeof(float));
     memcpy(g2, x, count * sizeof(float));
     for (long i = 0; i < count; i++) g2[count + i] = (float)(i % 7) - 3.0f;
-    ek_geglu(isa, g2, o, 0, 1, (int)count);
+    ek_glu(isa, g2, o, 0, 1, (int)count, EK_ACT_GELU);
     worst = 0;
     for (long i = 0; i < count; i++) {
         double g = 0.5 * x[i] * erfc(-x[i] / sqrt(2.0)) * g2[count + i];
@@ -274,6 +274,39 @@ static void test_row_ops(int isa) {
     }
     snprintf(what, sizeof what, "%s geglu: max relative error %.2e > 1e-5", isa_name(isa), worst);
     check(worst <= 1e-5, what);
+    ek_glu(isa, g2, o, 0, 1, (int)count, EK_ACT_SILU);
+    worst = 0;
+    for (long i = 0; i < count; i++) {
+        double g = x[i] / (1 + exp(-(double)x[i])) * g2[count + i];
+        double e = fabs(o[i] - g) / (fabs(g) + 1e-6);
+        worst = e > worst ? e : worst;
+    }
+    snprintf(what, sizeof what, "%s swiglu: max relative error %.2e > 1e-5", isa_name(isa), worst);
+    check(worst <= 1e-5, what);
+    // Rotary: 3 rows of 2 heads of 38 values (19 pairs: a vector body and a tail), rows 40 floats apart.
+    {
+        enum { rows = 3, heads = 2, dim = 38, half = 19, ld = 80 };
+        float rx[rows * ld], ry[rows * ld], ct[rows * half], st[rows * half];
+        for (int i = 0; i < rows * ld; i++) rx[i] = ry[i] = (float)((i * 37) % 23) / 7.0f - 1.5f;
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < half; i++) { ct[r * half + i] = cosf(0.3f * r * (i + 1)); st[r * half + i] = sinf(0.3f * r * (i + 1)); }
+        ek_rotary(isa, ry, ld, 0, rows, heads, dim, ct, st);
+        worst = 0;
+        for (int r = 0; r < rows; r++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < half; i++) {
+                    const float *a = rx + r * ld + h * dim;
+                    double c = ct[r * half + i], sn = st[r * half + i];
+                    double wa = a[i] * c - a[i + half] * sn, wb = a[i + half] * c + a[i] * sn;
+                    double ga = ry[r * ld + h * dim + i], gb = ry[r * ld + h * dim + i + half];
+                    double e = fmax(fabs(ga - wa), fabs(gb - wb));
+                    worst = e > worst ? e : worst;
+                }
+        for (int r = 0; r < rows; r++)   // columns past the heads are untouched
+            for (int c = heads * dim; c < ld; c++) worst = ry[r * ld + c] != rx[r * ld + c] ? 1 : worst;
+        snprintf(what, sizeof what, "%s rotary: max error %.2e > 1e-6", isa_name(isa), worst);
+        check(worst <= 1e-6, what);
+    }
     struct { const char *name; void (*f)(int, const float *, float *, long); double (*ref)(double); double lo, hi, tol; } fns[] = {
         {"exp", ek_vexp, exp, -80, 80, 2e-7}, {"erf", ek_verf, erf, -6, 6, 2e-7}, {"erfc", ek_verfc, erfc, -3, 9, 2e-6},
     };

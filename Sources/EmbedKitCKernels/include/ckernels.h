@@ -103,7 +103,7 @@ int ek_pack_i8_quads_u16(const uint16_t *w, int n, int k, int is_f16, uint8_t *d
 uint16_t ek_bf16_from_f32(float x);
 
 /// Epilogue activations.
-enum { EK_ACT_NONE = 0, EK_ACT_GELU = 1 };
+enum { EK_ACT_NONE = 0, EK_ACT_GELU = 1, EK_ACT_SILU = 2 };
 
 /// C[m0..<m1, panels p0..<p1] = act(A·Bᵀ + bias) + residual, A row-major [*, k] with leading dim lda,
 /// B packed (dtype), C row-major with leading dim ldc, residual (optional) leading dim ldr.
@@ -139,8 +139,15 @@ void ek_add_layernorm(int isa, float *x, const float *residual, const float *gam
                       float eps, int r0, int r1, int cols);
 /// x = GELU(x) (erf form) for count values.
 void ek_gelu(int isa, float *x, long count);
-/// out[r, j] = GELU(g[r, j]) * g[r, inner + j] for rows r0..<r1.
-void ek_geglu(int isa, const float *g, float *out, int r0, int r1, int inner);
+/// A gated linear unit: out[r, j] = act(g[r, j]) * g[r, inner + j] for rows r0..<r1, the gate first;
+/// act is EK_ACT_GELU (GEGLU, erf form) or EK_ACT_SILU (SwiGLU, x·σ(x)).
+void ek_glu(int isa, const float *g, float *out, int r0, int r1, int inner, int act);
+/// Rotary position embedding (rotate-half form, as transformers' apply_rotary_pos_emb) in place, on rows
+/// r0..<r1 of x (ld floats apart), each row `heads` heads of head_dim values: for i < half = head_dim/2,
+/// (a, b) = (x[i], x[i + half]) becomes (a·cos − b·sin, b·cos + a·sin) with cos = cos_table[r·half + i]
+/// (sin likewise): row r is at position r of the tables.
+void ek_rotary(int isa, float *x, int ld, int r0, int r1, int heads, int head_dim, const float *cos_table,
+               const float *sin_table);
 /// Vectorised math, exposed for tests: out[i] = f(x[i]).
 void ek_vexp(int isa, const float *x, float *out, long count);
 void ek_verf(int isa, const float *x, float *out, long count);

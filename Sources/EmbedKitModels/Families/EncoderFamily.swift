@@ -2,10 +2,15 @@ import EmbedKitCompute
 
 /// One encoder family: how its config.json says so, what it reads from it, where its weights are and
 /// how one of its layers is built. The forward pass (`TransformerEncoder`) is shared; a family chooses
-/// its variant: position scheme (learned, with an offset, or ALiBi), feed-forward (GELU or GEGLU) and
-/// weight names. Adding a family is one file here and one entry in `EncoderFamilies.all`.
+/// its variant: position scheme (learned, with an offset, ALiBi or rotary), feed-forward (GELU, GEGLU or
+/// SwiGLU) and weight names. Adding a family is one file here and one entry in `EncoderFamilies.all`.
 protocol EncoderFamily {
     static var architecture: TransformerConfig.Architecture { get }
+    /// config.json with the family's own field names copied to the names the common reader uses
+    /// (`hidden_size`, `num_attention_heads`, …) where those are absent. Default: unchanged.
+    static func canonicalFields(_ json: [String: Any]) -> [String: Any]
+    /// The embeddings' LayerNorm. Default: `embeddings.LayerNorm`.
+    static var embeddingNorm: String { get }
     /// Whether config.json describes this family: from `model_type`, `architectures` and its fields,
     /// never from a Hub name.
     static func matches(modelType: String, architectures: [String], json: [String: Any]) -> Bool
@@ -15,9 +20,14 @@ protocol EncoderFamily {
     static func layer(_ l: Int, config: TransformerConfig, weights w: WeightLoader) throws -> EncoderLayer
 }
 
+extension EncoderFamily {
+    static func canonicalFields(_ json: [String: Any]) -> [String: Any] { json }
+    static var embeddingNorm: String { "embeddings.LayerNorm" }
+}
+
 enum EncoderFamilies {
     /// In the order they are tried: the first family whose `matches` says so reads the config.
-    static let all: [any EncoderFamily.Type] = [MPNet.self, XLMRoberta.self, JinaBERT.self, BERT.self]
+    static let all: [any EncoderFamily.Type] = [NomicBERT.self, MPNet.self, XLMRoberta.self, JinaBERT.self, BERT.self]
 
     static func family(_ architecture: TransformerConfig.Architecture) -> any EncoderFamily.Type {
         all.first { $0.architecture == architecture }!

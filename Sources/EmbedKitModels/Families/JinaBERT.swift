@@ -20,7 +20,7 @@ enum JinaBERT: EncoderFamily {
         let (qkv, out, norm) = try EncoderFamilies.attention(p, config: config, weights: w)
         return EncoderLayer(
             qkv: qkv, attentionOutput: out, attentionNorm: norm,
-            feedForward: .geglu(gated: try w.linear(p + "mlp.gated_layers", out: 2 * i, in: h, bias: false),
+            feedForward: .gated(.gelu, gated: try w.linear(p + "mlp.gated_layers", out: 2 * i, in: h, bias: false),
                                 output: try w.linear(p + "mlp.wo", out: h, in: i)),
             outputNorm: try w.layerNorm(p + "mlp.layernorm", h, eps: config.layerNormEps))
     }
