@@ -4,7 +4,7 @@
 #define EK_DECLARE(sfx)                                                                                     \
     void ek_gemm_##sfx(const ek_gemm_args *);                                                             \
     int ek_attention_##sfx(const float *, const float *, const float *, int, float *, int, int, int, int, \
-                           int, float, float, const float *);                                             \
+                           int, float, float, const float *, int, int);                                   \
     void ek_add_layernorm_##sfx(float *, const float *, const float *, const float *, float, int, int, int); \
     void ek_gelu_##sfx(float *, long);                                                                    \
     void ek_glu_##sfx(const float *, float *, int, int, int, int);                                        \
@@ -50,8 +50,8 @@ void ek_gemm(int isa, const ek_gemm_args *args) {
 }
 
 int ek_attention(int isa, const float *q, const float *k, const float *v, int ld, float *out, int ldo, int len,
-                 int head_dim, int q0, int q1, float scale, float slope, const float *bias) {
-    EK_DISPATCH(isa, ek_attention, q, k, v, ld, out, ldo, len, head_dim, q0, q1, scale, slope, bias)
+                 int head_dim, int q0, int q1, float scale, float slope, const float *bias, int before, int after) {
+    EK_DISPATCH(isa, ek_attention, q, k, v, ld, out, ldo, len, head_dim, q0, q1, scale, slope, bias, before, after)
 }
 
 int ek_attention_query_block(void) { return 96; }

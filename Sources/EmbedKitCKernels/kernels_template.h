@@ -320,7 +320,8 @@ EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {
 #endif
 
 EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *v, int ld, float *out, int ldo,
-                                     int len, int d, int q0, int q1, float scale, float slope, const float *bias) {
+                                     int len, int d, int q0, int q1, float scale, float slope, const float *bias,
+                                     int before, int after) {
     if (q1 <= q0 || len <= 0 || d <= 0) return 0;
     const int dp = (d + EK_NR - 1) / EK_NR * EK_NR;          // head dim padded to panels
     const long lp = (len + EK_BK - 1) / EK_BK * EK_BK;       // keys padded to blocks
@@ -360,7 +361,10 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
         const int bq = q1 - qb < EK_BQ ? q1 - qb : EK_BQ;
         for (int i = 0; i < bq; i++) { M[i] = -INFINITY; L[i] = 0; }
         for (long i = 0; i < (long)bq * dp; i++) O[i] = 0;
-        for (int kb = 0; kb < len; kb += EK_BK) {
+        // A window: only the key blocks some query of this block may see.
+        int kfirst = before < 0 || qb - before <= 0 ? 0 : (qb - before) / EK_BK * EK_BK;
+        int kend = after < 0 || qb + bq + after >= len ? len : qb + bq + after;
+        for (int kb = kfirst; kb < kend; kb += EK_BK) {
             const int bk = len - kb < EK_BK ? len - kb : EK_BK;
             const int kpanels = (bk + EK_NR - 1) / EK_NR;
             const int bkv = (bk + EK_W - 1) / EK_W * EK_W; // softmax width: whole vectors, lanes >= bk masked
@@ -384,11 +388,17 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                     s = s - vsplat(slope) * vabs(kj - qi);
                     if (bias) s = s + vload(bias + (kb + j) - (qb + i) + (len - 1));
                     s = vsel(iota + vsplat((float)j) < vsplat((float)bk), s, vsplat(-INFINITY));
+                    if (before >= 0) s = vsel(kj >= qi - vsplat((float)before), s, vsplat(-INFINITY));
+                    if (after >= 0) s = vsel(kj <= qi + vsplat((float)after), s, vsplat(-INFINITY));
                     vstore(srow + j, s);
                     mx = vmax(mx, s);
                 }
                 float mnew = hmax(mx);
                 if (M[i] > mnew) mnew = M[i];
+                if (mnew == -INFINITY) { // no key of this row seen yet: P = 0, nothing to rescale
+                    for (int j = 0; j < bkv; j += EK_W) vstore(srow + j, vsplat(0));
+                    continue;
+                }
                 float corr = M[i] == -INFINITY ? 0.0f : expf(M[i] - mnew);
                 M[i] = mnew;
                 vf sum = vsplat(0);

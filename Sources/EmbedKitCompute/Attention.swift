@@ -31,6 +31,24 @@ public struct DistanceBias: Sendable {
     public func value(head h: Int, distance: Int) -> Float { values[h * stride + distance + maxDistance] }
 }
 
+/// Which keys a query sees, by their offset j − i: from −`before` to +`after` (nil: unbounded).
+/// ModernBERT's local layers: ±64; a decoder: `after` 0 (causal).
+public struct AttentionWindow: Sendable, Equatable {
+    public var before: Int?
+    public var after: Int?
+
+    public init(before: Int?, after: Int?) {
+        precondition((before ?? 0) >= 0 && (after ?? 0) >= 0, "AttentionWindow: negative bound")
+        self.before = before
+        self.after = after
+    }
+
+    /// Keys within `radius` positions either side (inclusive).
+    public static func symmetric(_ radius: Int) -> AttentionWindow { AttentionWindow(before: radius, after: radius) }
+    /// Keys at or before the query.
+    public static let causal = AttentionWindow(before: nil, after: 0)
+}
+
 public enum Attention {
     /// ALiBi slopes for `heads` heads, as the JinaBERT reference computes them (any head count).
     public static func alibiSlopes(heads: Int) -> [Float] {
@@ -51,7 +69,8 @@ public enum Attention {
     public static func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                rowStride: Int, out: UnsafeMutablePointer<Float>,
                                batch: SequenceBatch, heads: Int, headDim: Int, scale: Float,
-                               alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, pool: ThreadPool) {
+                               alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, window: AttentionWindow? = nil,
+                               pool: ThreadPool) {
         precondition(alibiSlopes == nil || alibiSlopes!.count >= heads, "Attention: \(alibiSlopes!.count) ALiBi slopes for \(heads) heads")
         precondition(distanceBias == nil || distanceBias!.maxDistance + 1 >= (batch.lengths.max() ?? 0),
                      "Attention: a distance bias up to \(distanceBias!.maxDistance) for sequences of \(batch.lengths.max() ?? 0)")
@@ -87,7 +106,8 @@ public enum Attention {
                     let status = ek_attention(isa, q + base * rowStride + col, k + base * rowStride + col,
                                               v + base * rowStride + col, Int32(rowStride), out + base * outStride + col,
                                               Int32(outStride), Int32(len), Int32(headDim), Int32(job.q0), Int32(job.q1),
-                                              scale, alibiSlopes?[job.head] ?? 0, bias)
+                                              scale, alibiSlopes?[job.head] ?? 0, bias,
+                                              Int32(window?.before ?? -1), Int32(window?.after ?? -1))
                     if status != 0 { fatalError("Attention: out of memory for a \(len)-token block") }
                 }
             }

@@ -1,7 +1,16 @@
 import EmbedKitCompute
 
-/// One transformer block (post-LayerNorm), with a GELU or a gated feed-forward.
+/// One transformer block, post-LayerNorm (BERT) or pre-LayerNorm (ModernBERT), with a GELU or a gated
+/// feed-forward, rotary positions of its own base and an attention window where the family says so.
 struct EncoderLayer: Sendable {
+    /// Where the two LayerNorms sit.
+    enum NormPlacement: Sendable {
+        /// x₁ = LN(x + Attn(x)); y = LN(x₁ + FFN(x₁)).
+        case post
+        /// x₁ = x + Attn(LN(x)) (no LN where `attentionNorm` is nil: ModernBERT's first layer);
+        /// y = x₁ + FFN(LN(x₁)).
+        case pre
+    }
     enum FeedForward: Sendable {
         /// BERT: GELU(x·W₁ᵀ + b₁)·W₂ᵀ + b₂.
         case gelu(intermediate: Linear, output: Linear)
@@ -24,9 +33,16 @@ struct EncoderLayer: Sendable {
     /// Fused [Q | K | V] projection, [3H, H].
     let qkv: Linear
     let attentionOutput: Linear
-    let attentionNorm: LayerNormWeights
+    /// Post: after the attention's residual sum. Pre: before the attention (nil: none).
+    let attentionNorm: LayerNormWeights?
     let feedForward: FeedForward
+    /// Post: after the feed-forward's residual sum. Pre: before the feed-forward.
     let outputNorm: LayerNormWeights
+    var placement: NormPlacement = .post
+    /// Rotary families: this layer's base θ (ModernBERT's global and local layers differ).
+    var rotaryBase: Float? = nil
+    /// The keys each query sees (ModernBERT's local layers); nil: all of its sequence.
+    var window: AttentionWindow? = nil
 }
 
 /// Per-forward scratch buffers, sized for `tokens` rows.
@@ -56,32 +72,56 @@ final class Workspace {
 }
 
 extension EncoderLayer {
-    /// ws.hidden ← layer(ws.hidden) for every token of `batch`.
+    /// ws.hidden ← layer(ws.hidden) for every token of `batch`. `rotary`: tables by base θ, one for
+    /// this layer's `rotaryBase`.
     func forward(_ ws: Workspace, batch: SequenceBatch, heads: Int, hiddenSize h: Int,
-                 alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, rotary: RotaryEmbedding? = nil,
+                 alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, rotary: [Float: RotaryEmbedding] = [:],
                  pool: ThreadPool) {
         let t = batch.totalTokens
-        qkv.apply(ws.hidden, rows: t, into: ws.qkv, pool: pool)
+        // Pre-norm: the attention reads LN(x), written to ws.projected; x stays in ws.hidden.
+        var attentionInput = UnsafePointer(ws.hidden)
+        if placement == .pre, let attentionNorm {
+            ws.projected.update(from: ws.hidden, count: t * h)
+            attentionNorm.apply(ws.projected, residual: nil, rows: t, pool: pool)
+            attentionInput = UnsafePointer(ws.projected)
+        }
+        qkv.apply(attentionInput, rows: t, into: ws.qkv, pool: pool)
         let headDim = h / heads
-        if let rotary {   // Q and K are adjacent in each [Q | K | V] row: 2·heads heads from column 0
-            Ops.rotary(ws.qkv, rowStride: 3 * h, batch: batch, heads: 2 * heads, headDim: headDim, table: rotary, pool: pool)
+        if let base = rotaryBase, let table = rotary[base] {   // Q and K are adjacent in each [Q | K | V] row: 2·heads heads
+            Ops.rotary(ws.qkv, rowStride: 3 * h, batch: batch, heads: 2 * heads, headDim: headDim, table: table, pool: pool)
         }
         Attention.forward(q: ws.qkv, k: ws.qkv + h, v: ws.qkv + 2 * h, rowStride: 3 * h, out: ws.context,
                           batch: batch, heads: heads, headDim: headDim,
-                          scale: 1 / Float(headDim).squareRoot(), alibiSlopes: alibiSlopes, distanceBias: distanceBias, pool: pool)
-        attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool)
-        // projected = LN(projected + hidden)
-        attentionNorm.apply(ws.projected, residual: ws.hidden, rows: t, pool: pool)
-        // ws.projected now holds X₁; the feed-forward writes its output into ws.hidden.
+                          scale: 1 / Float(headDim).squareRoot(), alibiSlopes: alibiSlopes, distanceBias: distanceBias,
+                          window: window, pool: pool)
+        switch placement {
+        case .post:
+            attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool)
+            // projected = LN(projected + hidden)
+            attentionNorm?.apply(ws.projected, residual: ws.hidden, rows: t, pool: pool)
+            // ws.projected now holds X₁; the feed-forward writes its output into ws.hidden.
+            feedForward(ws.projected, into: ws.hidden, ws, rows: t, pool: pool)
+            outputNorm.apply(ws.hidden, residual: ws.projected, rows: t, pool: pool)
+        case .pre:
+            // X₁ = x + Attn → ws.projected; the feed-forward reads LN(X₁) from ws.context and adds X₁ back.
+            attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool, residual: ws.hidden)
+            ws.context.update(from: ws.projected, count: t * h)
+            outputNorm.apply(ws.context, residual: nil, rows: t, pool: pool)
+            feedForward(ws.context, into: ws.hidden, ws, rows: t, pool: pool, residual: ws.projected)
+        }
+    }
+
+    /// out = FFN(x) (+ residual), through ws.inner (and ws.wide for a gated unit).
+    private func feedForward(_ x: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, _ ws: Workspace,
+                             rows t: Int, pool: ThreadPool, residual: UnsafePointer<Float>? = nil) {
         switch feedForward {
         case .gelu(let intermediate, let output):
-            intermediate.apply(ws.projected, rows: t, into: ws.inner, pool: pool, activation: .gelu)
-            output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
+            intermediate.apply(x, rows: t, into: ws.inner, pool: pool, activation: .gelu)
+            output.apply(ws.inner, rows: t, into: out, pool: pool, residual: residual)
         case .gated(let activation, let gated, let output):
-            gated.apply(ws.projected, rows: t, into: ws.wide, pool: pool)
+            gated.apply(x, rows: t, into: ws.wide, pool: pool)
             Ops.gatedUnit(ws.wide, into: ws.inner, rows: t, inner: gated.outFeatures / 2, activation: activation, pool: pool)
-            output.apply(ws.inner, rows: t, into: ws.hidden, pool: pool)
+            output.apply(ws.inner, rows: t, into: out, pool: pool, residual: residual)
         }
-        outputNorm.apply(ws.hidden, residual: ws.projected, rows: t, pool: pool)
     }
 }

@@ -17,6 +17,9 @@ public struct TransformerConfig: Sendable {
         /// NomicBERT (nomic-embed-text-v1/v1.5): BERT's post-LayerNorm layers without biases, rotary
         /// positions, a SwiGLU feed-forward; GPT-2 field names in config.json.
         case nomicBert = "NomicBertModel"
+        /// ModernBERT (gte-modernbert, modernbert-embed): pre-LayerNorm layers without biases, rotary
+        /// positions (θ per layer kind), GEGLU, every third layer global and the others local (a window).
+        case modernBert = "ModernBertModel"
 
         /// How token positions enter the model.
         public enum PositionScheme: Sendable {
@@ -31,7 +34,7 @@ public struct TransformerConfig: Sendable {
         public var positionScheme: PositionScheme {
             switch self {
             case .jinaBert: return .alibi
-            case .nomicBert: return .rotary
+            case .nomicBert, .modernBert: return .rotary
             case .bert, .xlmRoberta, .mpnet: return .learned
             }
         }
@@ -47,6 +50,7 @@ public struct TransformerConfig: Sendable {
             case .xlmRoberta: return "XLM-RoBERTa (learned positions from padding_idx + 1)"
             case .mpnet: return "MPNet (relative position buckets, learned positions from padding_idx + 1)"
             case .nomicBert: return "NomicBERT (rotary positions, SwiGLU)"
+            case .modernBert: return "ModernBERT (rotary positions, pre-norm, GEGLU, global and sliding-window layers)"
             }
         }
     }
@@ -67,8 +71,21 @@ public struct TransformerConfig: Sendable {
     public var positionOffset: Int = 0
     /// MPNet: buckets of the relative-position attention bias (0: none).
     public var relativeAttentionBuckets: Int = 0
-    /// Rotary families: the base θ of the rotary frequencies.
+    /// Rotary families: the base θ of the rotary frequencies (ModernBERT: of its global layers).
     public var rotaryBase: Float = 10_000
+    /// Whether LayerNorms have a bias (ModernBERT's `norm_bias`; every other family: yes).
+    public var normBias = true
+    /// ModernBERT: its local layers, which attend within a window and have their own rotary base.
+    public var localAttention: LocalAttention?
+
+    /// Layers that see only nearby keys.
+    public struct LocalAttention: Sendable {
+        /// The local layers' indices.
+        public var layers: Set<Int>
+        /// Keys at most this many positions away, either side.
+        public var radius: Int
+        public var rotaryBase: Float
+    }
 
     /// The prefix a task head (`…ForSequenceClassification`, `…ForMaskedLM`) puts on the encoder's weights.
     public var weightPrefix: String {
@@ -76,6 +93,7 @@ public struct TransformerConfig: Sendable {
         case .xlmRoberta: return "roberta."
         case .mpnet: return "mpnet."
         case .bert, .jinaBert, .nomicBert: return "bert."
+        case .modernBert: return "model."
         }
     }
 

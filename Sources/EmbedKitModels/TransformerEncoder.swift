@@ -30,6 +30,8 @@ public final class TransformerEncoder: @unchecked Sendable {
     let relativeAttentionBias: [Float]?
     let embeddingNorm: LayerNormWeights
     let layers: [EncoderLayer]
+    /// Pre-norm families: the LayerNorm after the last layer.
+    let finalNorm: LayerNormWeights?
     let alibiSlopes: [Float]?
 
     /// The precision the encoder's Linear layers compute in.
@@ -48,13 +50,13 @@ public final class TransformerEncoder: @unchecked Sendable {
             throw ModelError.unsupportedArchitecture(
                 file: store.file, reason: "JinaBERT with LayerNorm on Q and K (qk-post-norm, e.g. jina-embeddings-v2-base-code) is not supported yet")
         }
-        let h = config.hiddenSize, eps = config.layerNormEps
-        wordEmbeddings = EmbeddingTable(try w.tensor("embeddings.word_embeddings.weight", [config.vocabularySize, h]))
+        let h = config.hiddenSize
+        let family = EncoderFamilies.family(config.architecture)
+        wordEmbeddings = EmbeddingTable(try w.tensor(family.wordEmbeddings, [config.vocabularySize, h]))
         tokenTypeEmbeddings = config.typeVocabularySize > 0
             ? EmbeddingTable(try w.tensor("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h])) : nil
         relativeAttentionBias = config.relativeAttentionBuckets > 0
             ? try w.vector2D("encoder.relative_attention_bias.weight", [config.relativeAttentionBuckets, config.heads]) : nil
-        let family = EncoderFamilies.family(config.architecture)
         switch config.architecture.positionScheme {
         case .learned:
             positionEmbeddings = EmbeddingTable(try w.tensor("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h]))
@@ -66,7 +68,8 @@ public final class TransformerEncoder: @unchecked Sendable {
             positionEmbeddings = nil
             alibiSlopes = nil
         }
-        embeddingNorm = try w.layerNorm(family.embeddingNorm, h, eps: eps)
+        embeddingNorm = try family.embeddingNorm(config, weights: w)
+        finalNorm = try family.finalNorm(config, weights: w)
 
         let layers = try (0..<config.layers).map { try family.layer($0, config: config, weights: w) }
         self.layers = layers
@@ -87,7 +90,7 @@ public final class TransformerEncoder: @unchecked Sendable {
             total += layer.qkv.memoryBytes + layer.attentionOutput.memoryBytes
             let (a, b) = layer.feedForward.linears
             total += a.memoryBytes + b.memoryBytes
-            total += 4 * (layer.attentionNorm.gamma.count + layer.outputNorm.gamma.count) * 2
+            total += 4 * ((layer.attentionNorm?.gamma.count ?? 0) + layer.outputNorm.gamma.count) * 2
         }
         return total
     }
@@ -133,12 +136,16 @@ public final class TransformerEncoder: @unchecked Sendable {
                 table[MPNet.bucket(distance) * config.heads + head]   // 32 buckets, as compute_position_bias
             }
         }
-        let rotary = config.architecture.positionScheme == .rotary
-            ? RotaryEmbedding(base: config.rotaryBase, dimension: config.headDim, positions: batch.maxLength) : nil
+        // Rotary families: one cos/sin table per base θ the layers use, up to this batch's longest sequence.
+        var rotary = [Float: RotaryEmbedding]()
+        for base in Set(layers.compactMap(\.rotaryBase)) {
+            rotary[base] = RotaryEmbedding(base: base, dimension: config.headDim, positions: batch.maxLength)
+        }
         for layer in layers {
             layer.forward(ws, batch: batch, heads: config.heads, hiddenSize: h, alibiSlopes: alibiSlopes,
                           distanceBias: distanceBias, rotary: rotary, pool: pool)
         }
+        finalNorm?.apply(ws.hidden, residual: nil, rows: batch.totalTokens, pool: pool)
         let values = Array(UnsafeBufferPointer(start: ws.hidden, count: batch.totalTokens * h))
         return HiddenStates(values: values, batch: batch, hiddenSize: h)
     }

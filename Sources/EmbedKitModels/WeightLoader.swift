@@ -36,12 +36,14 @@ struct WeightLoader {
         return t.floats()
     }
 
-    /// A LayerNorm's weight and bias (HF names `.weight`/`.bias`; very old checkpoints `.gamma`/`.beta`).
-    func layerNorm(_ prefix: String, _ n: Int, eps: Float) throws -> LayerNormWeights {
+    /// A LayerNorm's weight and bias (HF names `.weight`/`.bias`; very old checkpoints `.gamma`/`.beta`);
+    /// without `bias` (ModernBERT's `norm_bias: false`) β is 0.
+    func layerNorm(_ prefix: String, _ n: Int, eps: Float, bias: Bool = true) throws -> LayerNormWeights {
         if resolved(prefix + ".weight") == nil, resolved(prefix + ".gamma") != nil {
             return LayerNormWeights(gamma: try vector(prefix + ".gamma", n), beta: try vector(prefix + ".beta", n), eps: eps)
         }
-        return LayerNormWeights(gamma: try vector(prefix + ".weight", n), beta: try vector(prefix + ".bias", n), eps: eps)
+        return LayerNormWeights(gamma: try vector(prefix + ".weight", n),
+                                beta: bias ? try vector(prefix + ".bias", n) : [Float](repeating: 0, count: n), eps: eps)
     }
 
     /// A Linear layer from `prefix.weight` [out, in] and, when `bias`, `prefix.bias` [out].
@@ -70,11 +72,12 @@ struct WeightLoader {
 
 extension WeightLoader {
     /// The precision one layer computes in. At int8, the feed-forward down projection (BERT's
-    /// `output.dense`, JinaBERT's `mlp.wo`, NomicBERT's `mlp.fc2`) stays at bf16 (fp32 without AVX512-BF16): its input, the
+    /// `output.dense`, JinaBERT's `mlp.wo`, NomicBERT's `mlp.fc2`, ModernBERT's `mlp.Wo`) stays at bf16 (fp32 without AVX512-BF16): its input, the
     /// GELU output, has a few channels far larger than the rest, which one int8 scale per row flattens.
     static func layerPrecision(_ name: String, _ precision: ComputePrecision) -> ComputePrecision {
         guard precision == .int8,
               (name.hasSuffix(".output.dense") && !name.hasSuffix("attention.output.dense")) || name.hasSuffix("mlp.wo") || name.hasSuffix("mlp.fc2")
+                || name.hasSuffix("mlp.Wo")
         else { return precision }
         return ComputePrecision.bf16.isSupported ? .bf16 : .fp32
     }

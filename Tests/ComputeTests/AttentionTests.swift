@@ -4,7 +4,7 @@ import Testing
 
 /// Softmax attention in Double, one sequence and head at a time.
 func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, lengths: [Int], heads: Int, d: Int,
-                        scale: Float, slopes: [Float]?) -> [Double] {
+                        scale: Float, slopes: [Float]?, window: AttentionWindow? = nil) -> [Double] {
     let batch = SequenceBatch(lengths: lengths)
     var out = [Double](repeating: 0, count: batch.totalTokens * heads * d)
     for s in 0..<batch.count {
@@ -16,6 +16,8 @@ func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, leng
                     var dot = 0.0
                     for c in 0..<d { dot += Double(q[(base + i) * rowStride + h * d + c]) * Double(k[(base + j) * rowStride + h * d + c]) }
                     scores[j] = dot * Double(scale) - Double(slopes?[h] ?? 0) * Double(abs(i - j))
+                    if let b = window?.before, j < i - b { scores[j] = -.infinity }
+                    if let a = window?.after, j > i + a { scores[j] = -.infinity }
                 }
                 let m = scores.max()!
                 let e = scores.map { Foundation.exp($0 - m) }
@@ -34,7 +36,7 @@ func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, leng
 @Suite struct AttentionTests {
     /// Fused QKV buffer [tokens, 3·heads·d] as the models produce it.
     func check(lengths: [Int], heads: Int, d: Int, alibi: Bool, backend: ComputeBackend, threads: Int,
-               spread: Float = 2, atol: Double = 2e-6, rtol: Double = 2e-5) {
+               window: AttentionWindow? = nil, spread: Float = 2, atol: Double = 2e-6, rtol: Double = 2e-5) {
         let batch = SequenceBatch(lengths: lengths)
         let hd = heads * d, stride = 3 * hd
         var rng = Rand(UInt64(lengths.reduce(7, +) * 31 + heads * 7 + d))
@@ -46,16 +48,17 @@ func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, leng
             out.withUnsafeMutableBufferPointer { o in
                 Attention.forward(q: p.baseAddress!, k: p.baseAddress! + hd, v: p.baseAddress! + 2 * hd, rowStride: stride,
                                   out: o.baseAddress!, batch: batch, heads: heads, headDim: d, scale: scale,
-                                  alibiSlopes: slopes, pool: ThreadPool(threads: threads, backend: backend))
+                                  alibiSlopes: slopes, window: window, pool: ThreadPool(threads: threads, backend: backend))
             }
         }
         // Split the fused buffer into separate Q, K, V views for the reference (same stride).
         let ref = referenceAttention(q: qkv, k: Array(qkv.dropFirst(hd)) + [Float](repeating: 0, count: hd),
                                      v: Array(qkv.dropFirst(2 * hd)) + [Float](repeating: 0, count: 2 * hd),
-                                     rowStride: stride, lengths: lengths, heads: heads, d: d, scale: scale, slopes: slopes)
+                                     rowStride: stride, lengths: lengths, heads: heads, d: d, scale: scale, slopes: slopes,
+                                     window: window)
         #expect(out.allSatisfy { $0.isFinite })
         #expect(worstRatio(out, ref, atol: atol, rtol: rtol) <= 1,
-                "\(backend) lengths \(lengths) heads \(heads) d \(d) alibi \(alibi)")
+                "\(backend) lengths \(lengths) heads \(heads) d \(d) alibi \(alibi) window \(String(describing: window))")
     }
 
     @Test(arguments: testBackends)
@@ -63,6 +66,16 @@ func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, leng
         // 0 and 1 tokens, ragged blocks, more than one 96-query block (130) and 256-key block (300).
         for alibi in [false, true] {
             check(lengths: [5, 0, 1, 130, 300, 33], heads: 3, d: 8, alibi: alibi, backend: backend, threads: 3)
+        }
+    }
+
+    /// Sliding windows (ModernBERT's local layers), causal and one-sided masks: whole 256-key blocks out of a
+    /// 96-query block's reach are skipped, rows whose first visited block holds none of their keys stay finite.
+    @Test(arguments: testBackends)
+    func windowsSeeOnlyTheirKeys(_ backend: ComputeBackend) {
+        for window in [AttentionWindow.symmetric(7), .symmetric(64), .causal, AttentionWindow(before: 3, after: nil),
+                       AttentionWindow(before: 0, after: 0)] {
+            check(lengths: [1, 5, 130, 600], heads: 2, d: 8, alibi: false, backend: backend, threads: 2, window: window)
         }
     }
 

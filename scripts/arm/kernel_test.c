@@ -195,16 +195,20 @@ static void test_bf16(int isa) {
 static void test_row_ops(int isa) {
     char what[160];
     const int lens[] = {1, 5, 97, 300}, dims[] = {8, 33, 64};
+    // Windows (before, after): none, ±7 (ModernBERT's local layers; key blocks skipped at 300), causal.
+    const int windows[][2] = {{-1, -1}, {7, 7}, {-1, 0}};
+    for (int wi = 0; wi < 3; wi++)
     for (int li = 0; li < 4; li++)
         for (int di = 0; di < 3; di++) {
-            int len = lens[li], d = dims[di], ld = d + 3;
+            int len = lens[li], d = dims[di], ld = d + 3, before = windows[wi][0], after = windows[wi][1];
             float *q = randv((long)len * ld, 1), *kk = randv((long)len * ld, 1), *v = randv((long)len * ld, 1);
             float *out = calloc((size_t)len * d, sizeof(float));
             float scale = 1.0f / sqrtf((float)d), slope = 0.0625f;
             // A per-distance bias table (MPNet's relative positions), index (j - i) + len - 1, padded.
             float *bias = calloc((size_t)(2 * len + 64), sizeof(float));
             for (int t = 0; t < 2 * len - 1; t++) bias[t] = 0.3f * sinf(0.7f * (float)t);
-            check(ek_attention(isa, q, kk, v, ld, out, d, len, d, 0, len, scale, slope, bias) == 0, "attention memory");
+            check(ek_attention(isa, q, kk, v, ld, out, d, len, d, 0, len, scale, slope, bias, before, after) == 0,
+                  "attention memory");
             double worst = 0;
             double *p = malloc((size_t)len * sizeof(double));
             for (int i = 0; i < len; i++) {
@@ -213,6 +217,7 @@ static void test_row_ops(int isa) {
                     double sc = 0;
                     for (int c = 0; c < d; c++) sc += (double)q[(long)i * ld + c] * kk[(long)j * ld + c];
                     p[j] = sc * scale - slope * fabs((double)(i - j)) + bias[j - i + len - 1];
+                    if ((before >= 0 && j < i - before) || (after >= 0 && j > i + after)) p[j] = -INFINITY;
                     mx = p[j] > mx ? p[j] : mx;
                 }
                 for (int j = 0; j < len; j++) { p[j] = exp(p[j] - mx); sum += p[j]; }
@@ -223,7 +228,8 @@ static void test_row_ops(int isa) {
                     worst = e > worst ? e : worst;
                 }
             }
-            snprintf(what, sizeof what, "%s attention len %d dim %d: max error %.2e > 2e-5", isa_name(isa), len, d, worst);
+            snprintf(what, sizeof what, "%s attention len %d dim %d window (%d, %d): max error %.2e > 2e-5", isa_name(isa),
+                     len, d, before, after, worst);
             check(worst <= 2e-5, what);
             free(q); free(kk); free(v); free(out); free(p); free(bias);
         }

@@ -127,9 +127,11 @@ void ek_gemm(int isa, const ek_gemm_args *args);
 /// sequence). q, k, v point at the sequence's first row and the head's first column; rows are `ld`
 /// floats apart. out rows are `ldo` apart. Bias: -slope·|i-j|, plus bias[(j - i) + len - 1] when `bias` is
 /// not NULL (a per-distance table of this head, MPNet's relative positions; readable up to index
-/// 2·len + 64). Returns 0, or -1 if memory ran out.
+/// 2·len + 64). A window: query i sees keys i − before ..= i + after only (a negative bound is no bound;
+/// `after` 0 is a causal mask); every query must see at least one key. Returns 0, or -1 if memory ran out.
 int ek_attention(int isa, const float *q, const float *k, const float *v, int ld, float *out, int ldo,
-                 int len, int head_dim, int q0, int q1, float scale, float slope, const float *bias);
+                 int len, int head_dim, int q0, int q1, float scale, float slope, const float *bias, int before,
+                 int after);
 /// Query rows per block of ek_attention (jobs should split queries on multiples of this).
 int ek_attention_query_block(void);
 

@@ -9,8 +9,12 @@ protocol EncoderFamily {
     /// config.json with the family's own field names copied to the names the common reader uses
     /// (`hidden_size`, `num_attention_heads`, …) where those are absent. Default: unchanged.
     static func canonicalFields(_ json: [String: Any]) -> [String: Any]
+    /// The token embedding table. Default: `embeddings.word_embeddings.weight`.
+    static var wordEmbeddings: String { get }
     /// The embeddings' LayerNorm. Default: `embeddings.LayerNorm`.
-    static var embeddingNorm: String { get }
+    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights
+    /// A LayerNorm after the last layer (pre-norm families). Default: none.
+    static func finalNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights?
     /// Whether config.json describes this family: from `model_type`, `architectures` and its fields,
     /// never from a Hub name.
     static func matches(modelType: String, architectures: [String], json: [String: Any]) -> Bool
@@ -22,12 +26,16 @@ protocol EncoderFamily {
 
 extension EncoderFamily {
     static func canonicalFields(_ json: [String: Any]) -> [String: Any] { json }
-    static var embeddingNorm: String { "embeddings.LayerNorm" }
+    static var wordEmbeddings: String { "embeddings.word_embeddings.weight" }
+    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights {
+        try w.layerNorm("embeddings.LayerNorm", config.hiddenSize, eps: config.layerNormEps)
+    }
+    static func finalNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights? { nil }
 }
 
 enum EncoderFamilies {
     /// In the order they are tried: the first family whose `matches` says so reads the config.
-    static let all: [any EncoderFamily.Type] = [NomicBERT.self, MPNet.self, XLMRoberta.self, JinaBERT.self, BERT.self]
+    static let all: [any EncoderFamily.Type] = [ModernBERT.self, NomicBERT.self, MPNet.self, XLMRoberta.self, JinaBERT.self, BERT.self]
 
     static func family(_ architecture: TransformerConfig.Architecture) -> any EncoderFamily.Type {
         all.first { $0.architecture == architecture }!

@@ -10,7 +10,10 @@ import Foundation
 /// scaling) are refused by name.
 enum NomicBERT: EncoderFamily {
     static let architecture = TransformerConfig.Architecture.nomicBert
-    static let embeddingNorm = "emb_ln"
+
+    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights {
+        try w.layerNorm("emb_ln", config.hiddenSize, eps: config.layerNormEps)
+    }
 
     static func matches(modelType: String, architectures: [String], json: [String: Any]) -> Bool {
         modelType == "nomic_bert" || architectures.contains { $0.hasPrefix("NomicBert") }
@@ -58,6 +61,6 @@ enum NomicBERT: EncoderFamily {
             attentionNorm: try w.layerNorm(p + "norm1", h, eps: eps),
             feedForward: .gated(.silu, gated: try w.fused([p + "mlp.fc12", p + "mlp.fc11"], out: i, in: h, bias: false),
                                 output: try w.linear(p + "mlp.fc2", out: h, in: i, bias: false)),
-            outputNorm: try w.layerNorm(p + "norm2", h, eps: eps))
+            outputNorm: try w.layerNorm(p + "norm2", h, eps: eps), rotaryBase: config.rotaryBase)
     }
 }
