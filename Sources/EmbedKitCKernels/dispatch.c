@@ -6,6 +6,7 @@
     int ek_attention_##sfx(const float *, const float *, const float *, int, float *, int, int, int, int, \
                            int, float, float, const float *, int, int);                                   \
     void ek_add_layernorm_##sfx(float *, const float *, const float *, const float *, float, int, int, int); \
+    void ek_rmsnorm_##sfx(float *, int, int, int, int, int, const float *, float);                        \
     void ek_gelu_##sfx(float *, long);                                                                    \
     void ek_glu_##sfx(const float *, float *, int, int, int, int);                                        \
     void ek_rotary_##sfx(float *, int, int, int, int, int, const float *, const float *);                 \
@@ -59,6 +60,10 @@ int ek_attention_query_block(void) { return 96; }
 void ek_add_layernorm(int isa, float *x, const float *residual, const float *gamma, const float *beta, float eps,
                       int r0, int r1, int cols) {
     EK_DISPATCH(isa, ek_add_layernorm, x, residual, gamma, beta, eps, r0, r1, cols)
+}
+
+void ek_rmsnorm(int isa, float *x, int ld, int r0, int r1, int groups, int cols, const float *gamma, float eps) {
+    EK_DISPATCH(isa, ek_rmsnorm, x, ld, r0, r1, groups, cols, gamma, eps)
 }
 
 void ek_gelu(int isa, float *x, long count) { EK_DISPATCH(isa, ek_gelu, x, count) }

@@ -476,6 +476,22 @@ EK_TARGET void EK_SFX(ek_add_layernorm)(float *x, const float *residual, const f
     }
 }
 
+EK_TARGET void EK_SFX(ek_rmsnorm)(float *x, int ld, int r0, int r1, int groups, int cols, const float *gamma,
+                                   float eps) {
+    for (int r = r0; r < r1; r++)
+        for (int g = 0; g < groups; g++) {
+            float *row = x + (long)r * ld + (long)g * cols;
+            vf q = vsplat(0);
+            float qt = 0;
+            int c = 0;
+            for (; c + EK_W <= cols; c += EK_W) { vf v = vload(row + c); q = VFMA(v, v, q); }
+            for (; c < cols; c++) qt += row[c] * row[c];
+            float inv = 1.0f / sqrtf((hsum(q) + qt) / (float)cols + eps);
+            for (c = 0; c + EK_W <= cols; c += EK_W) vstore(row + c, vload(row + c) * vsplat(inv) * vload(gamma + c));
+            for (; c < cols; c++) row[c] = row[c] * inv * gamma[c];
+        }
+}
+
 EK_TARGET void EK_SFX(ek_gelu)(float *x, long count) {
     long i = 0;
     for (; i + EK_W <= count; i += EK_W) vstore(x + i, vgelu(vload(x + i)));

@@ -70,7 +70,11 @@ public enum Attention {
                                rowStride: Int, out: UnsafeMutablePointer<Float>,
                                batch: SequenceBatch, heads: Int, headDim: Int, scale: Float,
                                alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, window: AttentionWindow? = nil,
-                               pool: ThreadPool) {
+                               keyValueHeads: Int? = nil, pool: ThreadPool) {
+        // Grouped-query attention: query head h reads key/value head h / (heads / keyValueHeads).
+        let kvHeads = keyValueHeads ?? heads
+        precondition(kvHeads > 0 && heads % kvHeads == 0, "Attention: \(heads) query heads over \(kvHeads) key/value heads")
+        let group = heads / kvHeads
         precondition(alibiSlopes == nil || alibiSlopes!.count >= heads, "Attention: \(alibiSlopes!.count) ALiBi slopes for \(heads) heads")
         precondition(distanceBias == nil || distanceBias!.maxDistance + 1 >= (batch.lengths.max() ?? 0),
                      "Attention: a distance bias up to \(distanceBias!.maxDistance) for sequences of \(batch.lengths.max() ?? 0)")
@@ -100,11 +104,11 @@ public enum Attention {
                 pool.parallelFor(jobs.count) { i in
                     let job = jobs[i]
                     let base = batch.offsets[job.seq], len = batch.lengths[job.seq]
-                    let col = job.head * headDim
+                    let col = job.head * headDim, kvCol = job.head / group * headDim
                     // The head's table, shifted so that index (j − i) + len − 1 is offset j − i.
                     let bias = distanceBias.map { table.baseAddress! + job.head * $0.stride + $0.maxDistance - (len - 1) }
-                    let status = ek_attention(isa, q + base * rowStride + col, k + base * rowStride + col,
-                                              v + base * rowStride + col, Int32(rowStride), out + base * outStride + col,
+                    let status = ek_attention(isa, q + base * rowStride + col, k + base * rowStride + kvCol,
+                                              v + base * rowStride + kvCol, Int32(rowStride), out + base * outStride + col,
                                               Int32(outStride), Int32(len), Int32(headDim), Int32(job.q0), Int32(job.q1),
                                               scale, alibiSlopes?[job.head] ?? 0, bias,
                                               Int32(window?.before ?? -1), Int32(window?.after ?? -1))

@@ -13,6 +13,18 @@ public enum Ops {
         }
     }
 
+    /// RMSNorm in place: in each of `rows` rows (`rowStride` floats apart), each of `groups` consecutive
+    /// groups of `cols` values g becomes g · gamma / √(mean(g²) + eps), as transformers' Qwen3RMSNorm
+    /// (float32). `groups` > 1 normalizes each head of a Q or K row on its own.
+    public static func rmsNorm(_ x: UnsafeMutablePointer<Float>, rowStride: Int, rows: Int, groups: Int = 1, cols: Int,
+                               gamma: UnsafePointer<Float>, eps: Float, pool: ThreadPool) {
+        let isa = pool.isa
+        pool.parallelChunks(rows, minimumChunk: 16) { range in
+            ek_rmsnorm(isa, x, Int32(rowStride), Int32(range.lowerBound), Int32(range.upperBound), Int32(groups), Int32(cols),
+                       gamma, eps)
+        }
+    }
+
     /// x = GELU(x) with the exact erf form ½x(1 + erf(x/√2)), in place.
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int, pool: ThreadPool) {
         let isa = pool.isa

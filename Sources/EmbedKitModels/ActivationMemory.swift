@@ -7,10 +7,11 @@ extension TransformerEncoder {
     /// and output tiles, and the GEMM's packed activation block. An upper bound used to admit work
     /// within a memory budget; it is not a measurement.
     public func activationBytes(tokens: Int, longest: Int, threads: Int) -> Int {
-        let h = config.hiddenSize, i = config.intermediateSize
+        let h = config.hiddenSize, i = config.intermediateSize, shape = AttentionShape(config)
         let gated = layers.contains { $0.feedForward.isGated }
-        let perToken = 3 * h + h + h + h + i + (gated ? 2 * i : 0) + h   // hidden, qkv, context, projected, inner, wide, output copy
-        let headDim = h / max(1, config.heads)
+        // hidden, qkv, context, projected, inner, wide, output copy
+        let perToken = h + shape.qkvWidth + max(h, shape.queryWidth) + h + i + (gated ? 2 * i : 0) + h
+        let headDim = shape.headDim
         let paddedHead = (headDim + 31) / 32 * 32
         let paddedKeys = (longest + 255) / 256 * 256
         let attention = paddedKeys * (headDim + paddedHead) + 96 * 256 + 96 * paddedHead + 2 * 96

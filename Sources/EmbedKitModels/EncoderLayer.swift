@@ -41,23 +41,48 @@ struct EncoderLayer: Sendable {
     var placement: NormPlacement = .post
     /// Rotary families: this layer's base θ (ModernBERT's global and local layers differ).
     var rotaryBase: Float? = nil
-    /// The keys each query sees (ModernBERT's local layers); nil: all of its sequence.
+    /// The keys each query sees (ModernBERT's local layers, a decoder's causal mask); nil: all of its sequence.
     var window: AttentionWindow? = nil
+    /// Qwen3: an RMSNorm over each head of Q and of K, before rotary.
+    var queryNorm: LayerNormWeights? = nil
+    var keyNorm: LayerNormWeights? = nil
+}
+
+/// The widths of a layer's attention: query heads, key/value heads (grouped-query attention: fewer)
+/// and the head dimension, which need not be hidden / heads (Qwen3).
+struct AttentionShape: Sendable {
+    let hidden: Int
+    let heads: Int
+    let keyValueHeads: Int
+    let headDim: Int
+
+    init(_ config: TransformerConfig) {
+        hidden = config.hiddenSize
+        heads = config.heads
+        keyValueHeads = config.kvHeads
+        headDim = config.headDim
+    }
+
+    var queryWidth: Int { heads * headDim }
+    var keyValueWidth: Int { keyValueHeads * headDim }
+    /// One row of the fused [Q | K | V] projection.
+    var qkvWidth: Int { queryWidth + 2 * keyValueWidth }
 }
 
 /// Per-forward scratch buffers, sized for `tokens` rows.
 final class Workspace {
     let hidden: UnsafeMutablePointer<Float>     // [T, H]   layer input / output
-    let qkv: UnsafeMutablePointer<Float>        // [T, 3H]
-    let context: UnsafeMutablePointer<Float>    // [T, H]
+    let qkv: UnsafeMutablePointer<Float>        // [T, Q + 2·KV]
+    let context: UnsafeMutablePointer<Float>    // [T, max(Q, H)]: attention output; pre-norm: LN of the residual
     let projected: UnsafeMutablePointer<Float>  // [T, H]
     let wide: UnsafeMutablePointer<Float>       // [T, 2I], gated layers only
     let inner: UnsafeMutablePointer<Float>      // [T, I]
-    private let sizes: [Int]
 
     /// `gated`: some layer has a gated feed-forward (it needs `wide`).
-    init(tokens: Int, hidden h: Int, intermediate i: Int, gated: Bool) {
-        sizes = [tokens * h, tokens * 3 * h, tokens * h, tokens * h, gated ? tokens * 2 * i : 0, tokens * i]
+    init(tokens: Int, shape: AttentionShape, intermediate i: Int, gated: Bool) {
+        let h = shape.hidden
+        let sizes = [tokens * h, tokens * shape.qkvWidth, tokens * max(h, shape.queryWidth), tokens * h,
+                     gated ? tokens * 2 * i : 0, tokens * i]
         hidden = .allocate(capacity: max(1, sizes[0]))
         qkv = .allocate(capacity: max(1, sizes[1]))
         context = .allocate(capacity: max(1, sizes[2]))
@@ -74,10 +99,10 @@ final class Workspace {
 extension EncoderLayer {
     /// ws.hidden ← layer(ws.hidden) for every token of `batch`. `rotary`: tables by base θ, one for
     /// this layer's `rotaryBase`.
-    func forward(_ ws: Workspace, batch: SequenceBatch, heads: Int, hiddenSize h: Int,
+    func forward(_ ws: Workspace, batch: SequenceBatch, shape: AttentionShape,
                  alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, rotary: [Float: RotaryEmbedding] = [:],
                  pool: ThreadPool) {
-        let t = batch.totalTokens
+        let t = batch.totalTokens, h = shape.hidden, width = shape.qkvWidth, d = shape.headDim
         // Pre-norm: the attention reads LN(x), written to ws.projected; x stays in ws.hidden.
         var attentionInput = UnsafePointer(ws.hidden)
         if placement == .pre, let attentionNorm {
@@ -86,14 +111,16 @@ extension EncoderLayer {
             attentionInput = UnsafePointer(ws.projected)
         }
         qkv.apply(attentionInput, rows: t, into: ws.qkv, pool: pool)
-        let headDim = h / heads
-        if let base = rotaryBase, let table = rotary[base] {   // Q and K are adjacent in each [Q | K | V] row: 2·heads heads
-            Ops.rotary(ws.qkv, rowStride: 3 * h, batch: batch, heads: 2 * heads, headDim: headDim, table: table, pool: pool)
+        queryNorm?.apply(ws.qkv, residual: nil, rows: t, pool: pool, groups: shape.heads, rowStride: width)
+        keyNorm?.apply(ws.qkv + shape.queryWidth, residual: nil, rows: t, pool: pool, groups: shape.keyValueHeads, rowStride: width)
+        if let base = rotaryBase, let table = rotary[base] {   // Q's and K's heads are adjacent in each [Q | K | V] row
+            Ops.rotary(ws.qkv, rowStride: width, batch: batch, heads: shape.heads + shape.keyValueHeads, headDim: d,
+                       table: table, pool: pool)
         }
-        Attention.forward(q: ws.qkv, k: ws.qkv + h, v: ws.qkv + 2 * h, rowStride: 3 * h, out: ws.context,
-                          batch: batch, heads: heads, headDim: headDim,
-                          scale: 1 / Float(headDim).squareRoot(), alibiSlopes: alibiSlopes, distanceBias: distanceBias,
-                          window: window, pool: pool)
+        Attention.forward(q: ws.qkv, k: ws.qkv + shape.queryWidth, v: ws.qkv + shape.queryWidth + shape.keyValueWidth,
+                          rowStride: width, out: ws.context, batch: batch, heads: shape.heads, headDim: d,
+                          scale: 1 / Float(d).squareRoot(), alibiSlopes: alibiSlopes, distanceBias: distanceBias,
+                          window: window, keyValueHeads: shape.keyValueHeads, pool: pool)
         switch placement {
         case .post:
             attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool)

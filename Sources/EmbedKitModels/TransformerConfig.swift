@@ -20,6 +20,9 @@ public struct TransformerConfig: Sendable {
         /// ModernBERT (gte-modernbert, modernbert-embed): pre-LayerNorm layers without biases, rotary
         /// positions (θ per layer kind), GEGLU, every third layer global and the others local (a window).
         case modernBert = "ModernBertModel"
+        /// Qwen3 (Qwen3-Embedding): decoder layers (causal attention, pre-RMSNorm, RMSNorm on each head
+        /// of Q and K), rotary positions, grouped-query attention, SwiGLU; last-token pooling.
+        case qwen3 = "Qwen3Model"
 
         /// How token positions enter the model.
         public enum PositionScheme: Sendable {
@@ -34,7 +37,7 @@ public struct TransformerConfig: Sendable {
         public var positionScheme: PositionScheme {
             switch self {
             case .jinaBert: return .alibi
-            case .nomicBert, .modernBert: return .rotary
+            case .nomicBert, .modernBert, .qwen3: return .rotary
             case .bert, .xlmRoberta, .mpnet: return .learned
             }
         }
@@ -51,6 +54,7 @@ public struct TransformerConfig: Sendable {
             case .mpnet: return "MPNet (relative position buckets, learned positions from padding_idx + 1)"
             case .nomicBert: return "NomicBERT (rotary positions, SwiGLU)"
             case .modernBert: return "ModernBERT (rotary positions, pre-norm, GEGLU, global and sliding-window layers)"
+            case .qwen3: return "Qwen3 (decoder: causal attention, rotary positions, RMSNorm, grouped-query attention, SwiGLU)"
             }
         }
     }
@@ -93,7 +97,7 @@ public struct TransformerConfig: Sendable {
         case .xlmRoberta: return "roberta."
         case .mpnet: return "mpnet."
         case .bert, .jinaBert, .nomicBert: return "bert."
-        case .modernBert: return "model."
+        case .modernBert, .qwen3: return "model."
         }
     }
 
@@ -103,7 +107,13 @@ public struct TransformerConfig: Sendable {
         architecture.hasPositionEmbeddings ? maxPositionEmbeddings - positionOffset : nil
     }
 
-    public var headDim: Int { hiddenSize / heads }
+    /// Qwen3: `head_dim` when it is not hidden_size / heads.
+    public var headDimension: Int?
+    /// Grouped-query attention: key/value heads (nil: as many as query heads).
+    public var keyValueHeads: Int?
+
+    public var headDim: Int { headDimension ?? hiddenSize / heads }
+    public var kvHeads: Int { keyValueHeads ?? heads }
 
     /// Reads and validates `config.json` in `folder`.
     public static func load(folder: URL) throws -> TransformerConfig {
@@ -130,8 +140,8 @@ public struct TransformerConfig: Sendable {
         }
         let hidden = try int("hidden_size")
         let heads = try int("num_attention_heads")
-        guard hidden > 0, heads > 0, hidden % heads == 0 else {
-            throw ModelError.invalidConfig(file: file, reason: "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
+        guard hidden > 0, heads > 0 else {
+            throw ModelError.invalidConfig(file: file, reason: "hidden_size and num_attention_heads must be positive")
         }
         var config = TransformerConfig(
             architecture: family.architecture,
@@ -147,6 +157,9 @@ public struct TransformerConfig: Sendable {
             torchDType: json["torch_dtype"] as? String ?? json["dtype"] as? String
         )
         try family.configure(&config, json: json, file: file)
+        guard config.headDimension != nil || hidden % heads == 0 else {
+            throw ModelError.invalidConfig(file: file, reason: "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
+        }
         guard config.layers > 0, config.intermediateSize > 0, config.vocabularySize > 0 else {
             throw ModelError.invalidConfig(file: file, reason: "num_hidden_layers, intermediate_size and vocab_size must be positive")
         }

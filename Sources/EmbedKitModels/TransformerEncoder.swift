@@ -28,7 +28,8 @@ public final class TransformerEncoder: @unchecked Sendable {
     let tokenTypeEmbeddings: EmbeddingTable?
     /// MPNet: [buckets, heads] attention bias by relative-position bucket.
     let relativeAttentionBias: [Float]?
-    let embeddingNorm: LayerNormWeights
+    /// The embeddings' LayerNorm (none in a decoder).
+    let embeddingNorm: LayerNormWeights?
     let layers: [EncoderLayer]
     /// Pre-norm families: the LayerNorm after the last layer.
     let finalNorm: LayerNormWeights?
@@ -91,6 +92,7 @@ public final class TransformerEncoder: @unchecked Sendable {
             let (a, b) = layer.feedForward.linears
             total += a.memoryBytes + b.memoryBytes
             total += 4 * ((layer.attentionNorm?.gamma.count ?? 0) + layer.outputNorm.gamma.count) * 2
+                + 4 * ((layer.queryNorm?.gamma.count ?? 0) + (layer.keyNorm?.gamma.count ?? 0))
         }
         return total
     }
@@ -112,7 +114,7 @@ public final class TransformerEncoder: @unchecked Sendable {
                 throw ModelError.tokenOutOfRange(id: id, vocabularySize: config.vocabularySize)
             }
         }
-        let ws = Workspace(tokens: batch.totalTokens, hidden: h, intermediate: config.intermediateSize,
+        let ws = Workspace(tokens: batch.totalTokens, shape: AttentionShape(config), intermediate: config.intermediateSize,
                            gated: layers.contains { $0.feedForward.isGated })
         // Embeddings: word + position (from the config's offset; none with ALiBi or rotary) + token type, then LayerNorm.
         pool.parallelFor(sequences.count) { s in
@@ -129,7 +131,7 @@ public final class TransformerEncoder: @unchecked Sendable {
                 }
             }
         }
-        embeddingNorm.apply(ws.hidden, residual: nil, rows: batch.totalTokens, pool: pool)
+        embeddingNorm?.apply(ws.hidden, residual: nil, rows: batch.totalTokens, pool: pool)
         // MPNet: the relative-position bias, one table per head up to this batch's longest distance.
         let distanceBias = relativeAttentionBias.map { table in
             DistanceBias(heads: config.heads, maxDistance: max(0, (batch.lengths.max() ?? 1) - 1)) { head, distance in
@@ -142,7 +144,7 @@ public final class TransformerEncoder: @unchecked Sendable {
             rotary[base] = RotaryEmbedding(base: base, dimension: config.headDim, positions: batch.maxLength)
         }
         for layer in layers {
-            layer.forward(ws, batch: batch, heads: config.heads, hiddenSize: h, alibiSlopes: alibiSlopes,
+            layer.forward(ws, batch: batch, shape: AttentionShape(config), alibiSlopes: alibiSlopes,
                           distanceBias: distanceBias, rotary: rotary, pool: pool)
         }
         finalNorm?.apply(ws.hidden, residual: nil, rows: batch.totalTokens, pool: pool)

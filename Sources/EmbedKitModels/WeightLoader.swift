@@ -55,11 +55,16 @@ struct WeightLoader {
     /// the checkpoint's precision when every part is fp16 (or bf16): the kernel widens them. At bf16 or
     /// int8 precision the weights are converted here, from the stored bits without an fp32 copy.
     func fused(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true) throws -> Linear {
+        try fused(prefixes, outs: prefixes.map { _ in out }, in: inFeatures, bias: bias)
+    }
+
+    /// Stacked Linear layers of different output widths (grouped-query attention's Q, K, V).
+    func fused(_ prefixes: [String], outs: [Int], in inFeatures: Int, bias: Bool = true) throws -> Linear {
         let precision = Self.layerPrecision(prefixes[0], self.precision)
-        let weights = try prefixes.map { try tensor($0 + ".weight", [out, inFeatures]) }
+        let weights = try zip(prefixes, outs).map { try tensor($0 + ".weight", [$1, inFeatures]) }
         defer { for w in weights { w.releasePages() } }
-        let biases: [Float]? = bias ? try prefixes.flatMap { try vector($0 + ".bias", out) } : nil
-        let total = out * prefixes.count
+        let biases: [Float]? = bias ? try zip(prefixes, outs).flatMap { try vector($0 + ".bias", $1) } : nil
+        let total = outs.reduce(0, +)
         let dtype = weights[0].dtype
         if dtype != .float32, weights.allSatisfy({ $0.dtype == dtype }) {
             return Linear(weightBits: weights.flatMap { $0.halfBits() }, isFloat16: dtype == .float16, bias: biases,
@@ -72,25 +77,44 @@ struct WeightLoader {
 
 extension WeightLoader {
     /// The precision one layer computes in. At int8, the feed-forward down projection (BERT's
-    /// `output.dense`, JinaBERT's `mlp.wo`, NomicBERT's `mlp.fc2`, ModernBERT's `mlp.Wo`) stays at bf16 (fp32 without AVX512-BF16): its input, the
+    /// `output.dense`, JinaBERT's `mlp.wo`, NomicBERT's `mlp.fc2`, ModernBERT's `mlp.Wo`, Qwen3's `mlp.down_proj`)
+    /// stays at bf16 (fp32 without AVX512-BF16): its input, the
     /// GELU output, has a few channels far larger than the rest, which one int8 scale per row flattens.
     static func layerPrecision(_ name: String, _ precision: ComputePrecision) -> ComputePrecision {
         guard precision == .int8,
               (name.hasSuffix(".output.dense") && !name.hasSuffix("attention.output.dense")) || name.hasSuffix("mlp.wo") || name.hasSuffix("mlp.fc2")
-                || name.hasSuffix("mlp.Wo")
+                || name.hasSuffix("mlp.Wo") || name.hasSuffix("mlp.down_proj")
         else { return precision }
         return ComputePrecision.bf16.isSupported ? .bf16 : .fp32
     }
 }
 
-/// γ, β and ε of one LayerNorm.
+/// γ, β and ε of one LayerNorm, or γ and ε of an RMSNorm.
 struct LayerNormWeights: Sendable {
     let gamma: [Float]
     let beta: [Float]
     let eps: Float
+    /// RMSNorm (no centring, no β): x · γ / √(mean(x²) + ε).
+    var rms = false
 
-    /// x = LN(x + residual) over rows of `gamma.count` values.
-    func apply(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, pool: ThreadPool) {
+    /// An RMSNorm over `gamma.count` values.
+    static func rms(gamma: [Float], eps: Float) -> LayerNormWeights {
+        LayerNormWeights(gamma: gamma, beta: [], eps: eps, rms: true)
+    }
+
+    /// x = LN(x + residual) over rows of `gamma.count` values (an RMSNorm takes no residual); `groups`
+    /// consecutive groups of `gamma.count` values per row, rows `rowStride` apart (RMSNorm only).
+    func apply(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, pool: ThreadPool,
+               groups: Int = 1, rowStride: Int? = nil) {
+        if rms {
+            precondition(residual == nil, "RMSNorm takes no residual")
+            gamma.withUnsafeBufferPointer { g in
+                Ops.rmsNorm(x, rowStride: rowStride ?? groups * gamma.count, rows: rows, groups: groups, cols: gamma.count,
+                            gamma: g.baseAddress!, eps: eps, pool: pool)
+            }
+            return
+        }
+        precondition(groups == 1 && rowStride == nil, "LayerNorm over whole rows only")
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
                 Ops.addLayerNorm(x, residual: residual, gamma: g.baseAddress!, beta: b.baseAddress!,

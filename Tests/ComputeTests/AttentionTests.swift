@@ -122,6 +122,45 @@ func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, leng
     }
 }
 
+/// Grouped-query attention (Qwen3): 6 query heads over 2 key/value heads in one fused [Q | K | V] row, causal.
+@Suite struct GroupedQueryAttentionTests {
+    @Test(arguments: ComputeBackend.supported)
+    func queryHeadsShareTheirGroupsKeysAndValues(_ backend: ComputeBackend) {
+        let lengths = [1, 9, 140], heads = 6, kvHeads = 2, d = 16
+        let q = heads * d, kv = kvHeads * d, stride = q + 2 * kv
+        let batch = SequenceBatch(lengths: lengths)
+        var rng = Rand(43)
+        let qkv = rng.array(batch.totalTokens * stride, scale: 2)
+        var out = [Float](repeating: .nan, count: batch.totalTokens * q)
+        qkv.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                Attention.forward(q: p.baseAddress!, k: p.baseAddress! + q, v: p.baseAddress! + q + kv, rowStride: stride,
+                                  out: o.baseAddress!, batch: batch, heads: heads, headDim: d, scale: 0.25, alibiSlopes: nil,
+                                  window: .causal, keyValueHeads: kvHeads, pool: ThreadPool(threads: 2, backend: backend))
+            }
+        }
+        var ref = [Double](repeating: 0, count: out.count)
+        for s in 0..<batch.count {
+            let base = batch.offsets[s]
+            for h in 0..<heads {
+                let kh = h / (heads / kvHeads)
+                for i in 0..<batch.lengths[s] {
+                    let scores = (0...i).map { j -> Double in
+                        (0..<d).reduce(0.0) { $0 + Double(qkv[(base + i) * stride + h * d + $1]) * Double(qkv[(base + j) * stride + q + kh * d + $1]) } * 0.25
+                    }
+                    let m = scores.max()!
+                    let e = scores.map { Foundation.exp($0 - m) }, total = e.reduce(0, +)
+                    for c in 0..<d {
+                        let acc = (0...i).reduce(0.0) { $0 + e[$1] * Double(qkv[(base + $1) * stride + q + kv + kh * d + c]) }
+                        ref[(base + i) * q + h * d + c] = acc / total
+                    }
+                }
+            }
+        }
+        #expect(worstRatio(out, ref, atol: 2e-6, rtol: 2e-5) <= 1, "\(backend)")
+    }
+}
+
 /// The per-distance bias (MPNet's relative positions) on every kernel family this CPU has, against the
 /// Double reference: lengths across the 96-query and 256-key blocks, a bias that differs per head and
 /// per sign of j − i.

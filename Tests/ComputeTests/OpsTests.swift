@@ -87,6 +87,29 @@ import Testing
         }
     }
 
+    /// Whole rows (a decoder layer's norm) and groups within strided rows (Qwen3's norm of each head of Q).
+    @Test(arguments: testBackends)
+    func rmsNormMatchesReference(_ backend: ComputeBackend) {
+        var rng = Rand(25)
+        for (rows, groups, cols, stride) in [(37, 1, 33, 33), (20, 3, 16, 3 * 16 + 7), (5, 1, 1029, 1029)] {
+            let x = rng.array(rows * stride, scale: 3), gamma = rng.array(cols).map { $0 + 1 }
+            var got = x
+            got.withUnsafeMutableBufferPointer { g in
+                Ops.rmsNorm(g.baseAddress!, rowStride: stride, rows: rows, groups: groups, cols: cols, gamma: gamma, eps: 1e-6,
+                            pool: ThreadPool(threads: 2, backend: backend))
+            }
+            var want = x.map(Double.init)
+            for r in 0..<rows {
+                for g in 0..<groups {
+                    let start = r * stride + g * cols
+                    let meanSquare = (0..<cols).reduce(0.0) { $0 + want[start + $1] * want[start + $1] } / Double(cols)
+                    for c in 0..<cols { want[start + c] = want[start + c] / (meanSquare + 1e-6).squareRoot() * Double(gamma[c]) }
+                }
+            }
+            #expect(worstRatio(got, want, atol: 2e-6, rtol: 2e-6) <= 1, "\(backend) rows \(rows) groups \(groups) cols \(cols)")
+        }
+    }
+
     @Test(arguments: testBackends)
     func gatedUnitsGateWithTheFirstHalf(_ backend: ComputeBackend) {
         var rng = Rand(22)

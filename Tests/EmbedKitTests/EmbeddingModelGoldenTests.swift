@@ -58,8 +58,8 @@ import Testing
     }
 
     /// The fixtures whose config_sentence_transformers.json has prompts (multilingual-e5's "query: ",
-    /// nomic's and modernbert-embed's "search_query: "): encode with `promptName` as sentence-transformers does.
-    @Test(arguments: ["xlmr-tiny", "nomic-tiny", "modernbert-tiny"])
+    /// nomic's and modernbert-embed's "search_query: ", Qwen3-Embedding's instruction): encode with `promptName` as sentence-transformers does.
+    @Test(arguments: ["xlmr-tiny", "nomic-tiny", "modernbert-tiny", "qwen3-tiny"])
     func namedPrompts(_ name: String) throws {
         guard let (model, golden) = try Self.load(name) else { return }
         let cases = try #require(golden.prompts, "\(name): golden.json has no prompts")

@@ -34,7 +34,7 @@ struct Golden: Decodable {
 }
 
 enum Fixtures {
-    static let tiny = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny", "mpnet-tiny", "nomic-tiny", "modernbert-tiny"]
+    static let tiny = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny", "mpnet-tiny", "nomic-tiny", "modernbert-tiny", "qwen3-tiny"]
     /// The tiny models, and the real MiniLM when ../shared has it.
     static let all = tiny + ["all-MiniLM-L6-v2"]
     static let hasMiniLM = FixtureLocator.miniLM != nil

@@ -289,6 +289,30 @@ static void test_row_ops(int isa) {
     }
     snprintf(what, sizeof what, "%s swiglu: max relative error %.2e > 1e-5", isa_name(isa), worst);
     check(worst <= 1e-5, what);
+    // RMSNorm: 4 rows of 3 groups of 37 values (a vector body and a tail), rows 120 floats apart.
+    {
+        enum { rows = 4, groups = 3, cols = 37, ld = 120 };
+        float rx[rows * ld], ry[rows * ld], gamma[cols];
+        for (int i = 0; i < rows * ld; i++) rx[i] = ry[i] = (float)((i * 29) % 31) / 5.0f - 3.0f;
+        for (int c = 0; c < cols; c++) gamma[c] = 0.5f + (float)c / cols;
+        ek_rmsnorm(isa, ry, ld, 0, rows, groups, cols, gamma, 1e-6f);
+        worst = 0;
+        for (int r = 0; r < rows; r++)
+            for (int g = 0; g < groups; g++) {
+                const float *a = rx + r * ld + g * cols;
+                double ms = 0;
+                for (int c = 0; c < cols; c++) ms += (double)a[c] * a[c];
+                double inv = 1 / sqrt(ms / cols + 1e-6);
+                for (int c = 0; c < cols; c++) {
+                    double e = fabs(ry[r * ld + g * cols + c] - a[c] * inv * gamma[c]);
+                    worst = e > worst ? e : worst;
+                }
+            }
+        for (int r = 0; r < rows; r++)
+            for (int c = groups * cols; c < ld; c++) worst = ry[r * ld + c] != rx[r * ld + c] ? 1 : worst;
+        snprintf(what, sizeof what, "%s rmsnorm: max error %.2e > 2e-6", isa_name(isa), worst);
+        check(worst <= 2e-6, what);
+    }
     // Rotary: 3 rows of 2 heads of 38 values (19 pairs: a vector body and a tail), rows 40 floats apart.
     {
         enum { rows = 3, heads = 2, dim = 38, half = 19, ld = 80 };

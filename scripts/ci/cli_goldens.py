@@ -13,7 +13,7 @@ TOL = 1e-4
 
 
 def fixtures():
-    names = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny", "mpnet-tiny", "nomic-tiny", "modernbert-tiny"]
+    names = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "zpoint-tiny", "xlmr-tiny", "mpnet-tiny", "nomic-tiny", "modernbert-tiny", "qwen3-tiny"]
     out = [(n, os.path.join(REPO, "Tests/Fixtures", n)) for n in names]
     shared = os.path.join(os.path.dirname(REPO), "shared", "fixtures", "all-MiniLM-L6-v2")
     if os.path.exists(os.path.join(shared, "golden.json")):
@@ -149,7 +149,8 @@ print(f"bge-m3-tiny: {len(mg['cases'])} texts through embedkit m3")
 for name, kind, outputs in [("reranker-tiny", "reranker", ["pooled"]), ("xlmr-reranker-tiny", "reranker", ["pooled"]),
                             ("splade-tiny", "sparse", ["sparse"]), ("bge-m3-tiny", "embedding", ["pooled", "sparse", "multi_vector"]),
                             ("mpnet-tiny", "embedding", ["pooled", "tokens"]), ("nomic-tiny", "embedding", ["pooled", "tokens"]),
-                            ("modernbert-tiny", "embedding", ["pooled", "tokens"])]:
+                            ("modernbert-tiny", "embedding", ["pooled", "tokens"]),
+                            ("qwen3-tiny", "embedding", ["pooled", "tokens"])]:
     r = run(["info", "--model", os.path.join(REPO, "Tests/Fixtures", name)])
     info = json.loads(r.stdout) if r.returncode == 0 else {}
     check(info.get("kind") == kind and info.get("outputs") == outputs and info.get("family"),

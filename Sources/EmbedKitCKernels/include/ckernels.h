@@ -139,6 +139,9 @@ int ek_attention_query_block(void);
 /// x[r] = LayerNorm(x[r] + residual[r]) * gamma + beta for rows r0..<r1 of `cols` values.
 void ek_add_layernorm(int isa, float *x, const float *residual, const float *gamma, const float *beta,
                       float eps, int r0, int r1, int cols);
+/// RMSNorm: for rows r0..<r1 of x (ld floats apart), each of `groups` consecutive groups of `cols` values
+/// becomes g · gamma / sqrt(mean(g²) + eps) (groups > 1: Qwen3's norm of each head of Q and K).
+void ek_rmsnorm(int isa, float *x, int ld, int r0, int r1, int groups, int cols, const float *gamma, float eps);
 /// x = GELU(x) (erf form) for count values.
 void ek_gelu(int isa, float *x, long count);
 /// A gated linear unit: out[r, j] = act(g[r, j]) * g[r, inner + j] for rows r0..<r1, the gate first;

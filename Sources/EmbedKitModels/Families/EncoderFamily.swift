@@ -11,8 +11,8 @@ protocol EncoderFamily {
     static func canonicalFields(_ json: [String: Any]) -> [String: Any]
     /// The token embedding table. Default: `embeddings.word_embeddings.weight`.
     static var wordEmbeddings: String { get }
-    /// The embeddings' LayerNorm. Default: `embeddings.LayerNorm`.
-    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights
+    /// The embeddings' LayerNorm (nil: none, a decoder's). Default: `embeddings.LayerNorm`.
+    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights?
     /// A LayerNorm after the last layer (pre-norm families). Default: none.
     static func finalNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights?
     /// Whether config.json describes this family: from `model_type`, `architectures` and its fields,
@@ -27,7 +27,7 @@ protocol EncoderFamily {
 extension EncoderFamily {
     static func canonicalFields(_ json: [String: Any]) -> [String: Any] { json }
     static var wordEmbeddings: String { "embeddings.word_embeddings.weight" }
-    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights {
+    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights? {
         try w.layerNorm("embeddings.LayerNorm", config.hiddenSize, eps: config.layerNormEps)
     }
     static func finalNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights? { nil }
@@ -35,7 +35,7 @@ extension EncoderFamily {
 
 enum EncoderFamilies {
     /// In the order they are tried: the first family whose `matches` says so reads the config.
-    static let all: [any EncoderFamily.Type] = [ModernBERT.self, NomicBERT.self, MPNet.self, XLMRoberta.self, JinaBERT.self, BERT.self]
+    static let all: [any EncoderFamily.Type] = [Qwen3.self, ModernBERT.self, NomicBERT.self, MPNet.self, XLMRoberta.self, JinaBERT.self, BERT.self]
 
     static func family(_ architecture: TransformerConfig.Architecture) -> any EncoderFamily.Type {
         all.first { $0.architecture == architecture }!

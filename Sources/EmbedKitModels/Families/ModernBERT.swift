@@ -61,7 +61,7 @@ enum ModernBERT: EncoderFamily {
         }
     }
 
-    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights {
+    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights? {
         try w.layerNorm("embeddings.norm", config.hiddenSize, eps: config.layerNormEps, bias: config.normBias)
     }
 

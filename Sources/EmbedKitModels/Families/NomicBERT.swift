@@ -11,7 +11,7 @@ import Foundation
 enum NomicBERT: EncoderFamily {
     static let architecture = TransformerConfig.Architecture.nomicBert
 
-    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights {
+    static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights? {
         try w.layerNorm("emb_ln", config.hiddenSize, eps: config.layerNormEps)
     }
 
