@@ -5,7 +5,8 @@ import Testing
 /// Late and independent chunking against references computed another way: the golden token states of
 /// the original implementations, plain mean pooling, and window-by-window token states.
 @Suite struct ChunkingTests {
-    static let lateFixtures = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny"]
+    static let lateFixtures = ["jina-v2-tiny-en", "jina-v2-tiny-zh", "jina-v2-tiny-de", "dmeta-tiny", "xlmr-tiny", "mpnet-tiny",
+                               "nomic-tiny", "modernbert-tiny", "qwen3-tiny"]
         + (Fixtures.hasMiniLM ? ["all-MiniLM-L6-v2"] : [])
 
     static func load(_ name: String) throws -> (EmbeddingModel, Golden) {
@@ -94,7 +95,8 @@ import Testing
     /// Long late chunking: an input longer than the max length runs in windows of the max length that
     /// overlap by ω; each window after the first drops its first ω states. The reference computes each
     /// window's token states on its own and pools them by hand.
-    @Test(arguments: [("jina-v2-tiny-en", 1024, 128), ("jina-v2-tiny-de", 512, 64), ("dmeta-tiny", 256, 32)])
+    @Test(arguments: [("jina-v2-tiny-en", 1024, 128), ("jina-v2-tiny-de", 512, 64), ("dmeta-tiny", 256, 32),
+                      ("modernbert-tiny", 256, 32), ("qwen3-tiny", 256, 32)])
     func longLateChunkingMatchesWindowByWindowStates(_ name: String, _ limit: Int, _ omega: Int) throws {
         let (model, golden) = try Self.load(name)
         let long = golden.cases.map(\.text).joined(separator: " ")

@@ -71,8 +71,8 @@ def hub_tokenizer_config(out, ids):
                    "unk_token": "[UNK]"}, f, indent=2)
 
 
-def hub_config(vocab, ids):
-    """config.json as answerdotai/ModernBERT-base and its fine-tunes carry it, at this size."""
+def hub_config(vocab, ids, **fields):
+    """config.json as answerdotai/ModernBERT-base and its fine-tunes carry it, at this size (`fields` replace some)."""
     return {"_name_or_path": "answerdotai/ModernBERT-base", "architectures": ["ModernBertModel"], "attention_bias": False,
             "attention_dropout": 0.0, "bos_token_id": ids["[CLS]"], "classifier_activation": "gelu",
             "classifier_bias": False, "classifier_dropout": 0.0, "classifier_pooling": "mean",
@@ -85,7 +85,7 @@ def hub_config(vocab, ids):
             "norm_bias": False, "norm_eps": 1e-05, "num_attention_heads": HEADS, "num_hidden_layers": LAYERS,
             "pad_token_id": ids["[PAD]"], "position_embedding_type": "absolute", "sep_token_id": ids["[SEP]"],
             "tie_word_embeddings": True, "torch_dtype": "float32", "transformers_version": "4.48.0",
-            "vocab_size": vocab}
+            "vocab_size": vocab, **fields}
 
 
 def main():

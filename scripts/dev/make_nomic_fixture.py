@@ -43,8 +43,8 @@ PROMPTS = {"query": "search_query: ", "document": "search_document: ", "classifi
 HIDDEN, LAYERS, HEADS, INNER, VOCAB = 32, 2, 4, 64, 30528
 
 
-def hub_config():
-    """config.json as nomic-embed-text-v1.5 carries it (remote code, GPT2Config-based), at this size."""
+def hub_config(cfg):
+    """config.json as nomic-embed-text-v1.5 carries it (remote code, GPT2Config-based), for transformers' `cfg`."""
     return {
         "_name_or_path": "nomic-ai/nomic-embed-text-v1.5", "activation_function": "swiglu",
         "architectures": ["NomicBertModel"], "attn_pdrop": 0.0,
@@ -52,25 +52,27 @@ def hub_config():
                      "AutoModel": "nomic-ai/nomic-bert-2048--modeling_hf_nomic_bert.NomicBertModel",
                      "AutoModelForMaskedLM": "nomic-ai/nomic-bert-2048--modeling_hf_nomic_bert.NomicBertForPreTraining"},
         "bos_token_id": None, "causal": False, "dense_seq_output": True, "embd_pdrop": 0.0, "eos_token_id": None,
-        "fused_bias_fc": True, "fused_dropout_add_ln": True, "initializer_range": 0.02, "layer_norm_epsilon": 1e-12,
+        "fused_bias_fc": True, "fused_dropout_add_ln": True, "initializer_range": 0.02, "layer_norm_epsilon": cfg.layer_norm_eps,
         "max_trained_positions": 2048, "mlp_fc1_bias": False, "mlp_fc2_bias": False, "model_type": "nomic_bert",
-        "n_embd": HIDDEN, "n_head": HEADS, "n_inner": INNER, "n_layer": LAYERS, "n_positions": 8192,
+        "n_embd": cfg.hidden_size, "n_head": cfg.num_attention_heads, "n_inner": cfg.intermediate_size,
+        "n_layer": cfg.num_hidden_layers, "n_positions": 8192,
         "pad_vocab_size_multiple": 64, "parallel_block": False, "parallel_block_tied_norm": False, "prenorm": False,
-        "qkv_proj_bias": False, "reorder_and_upcast_attn": False, "resid_pdrop": 0.0, "rotary_emb_base": 1000,
+        "qkv_proj_bias": False, "reorder_and_upcast_attn": False, "resid_pdrop": 0.0,
+        "rotary_emb_base": int(cfg.rope_parameters["rope_theta"]),
         "rotary_emb_fraction": 1.0, "rotary_emb_interleaved": False, "rotary_emb_scale_base": None,
         "rotary_scaling_factor": None, "scale_attn_by_inverse_layer_idx": False, "scale_attn_weights": True,
         "summary_activation": None, "summary_first_dropout": 0.0, "summary_proj_to_labels": True,
         "summary_type": "cls_index", "summary_use_proj": True, "torch_dtype": "float32",
-        "transformers_version": "4.37.2", "type_vocab_size": 2, "use_cache": True, "use_flash_attn": True,
-        "use_rms_norm": False, "use_xentropy": True, "vocab_size": VOCAB}
+        "transformers_version": "4.37.2", "type_vocab_size": cfg.type_vocab_size, "use_cache": True, "use_flash_attn": True,
+        "use_rms_norm": False, "use_xentropy": True, "vocab_size": cfg.vocab_size}
 
 
-def hub_weights(state):
+def hub_weights(state, layers=LAYERS):
     """transformers' NomicBertModel state dict under the remote code's names (its conversion mapping reversed)."""
     out = {"embeddings.word_embeddings.weight": state["embeddings.word_embeddings.weight"],
            "embeddings.token_type_embeddings.weight": state["embeddings.token_type_embeddings.weight"],
            "emb_ln.weight": state["embeddings.LayerNorm.weight"], "emb_ln.bias": state["embeddings.LayerNorm.bias"]}
-    for l in range(LAYERS):
+    for l in range(layers):
         s, d = f"layers.{l}.", f"encoder.layers.{l}."
         out[d + "attn.Wqkv.weight"] = torch.cat([state[s + f"self_attn.{x}_proj.weight"] for x in "qkv"], 0)
         out[d + "attn.out_proj.weight"] = state[s + "self_attn.o_proj.weight"]
@@ -125,7 +127,7 @@ def main():
         if name.endswith(".safetensors") or name == "config.json":
             os.remove(os.path.join(OUT, name))
     with open(os.path.join(OUT, "config.json"), "w") as f:
-        json.dump(hub_config(), f, indent=2)
+        json.dump(hub_config(cfg), f, indent=2)
     weights = hub_weights(model.state_dict())
     save_file(weights, os.path.join(OUT, "model.safetensors"), metadata={"format": "pt"})
 

@@ -69,8 +69,8 @@ def tokenizer(out):
     return len(tok.get_vocab()), ids
 
 
-def hub_config(vocab, ids):
-    """config.json as Qwen3-Embedding-0.6B carries it, at this size."""
+def hub_config(vocab, ids, **fields):
+    """config.json as Qwen3-Embedding-0.6B carries it, at this size (`fields` replace some)."""
     return {"architectures": ["Qwen3ForCausalLM"], "attention_bias": False, "attention_dropout": 0.0,
             "bos_token_id": ids["<|endoftext|>"], "eos_token_id": ids["<|endoftext|>"], "head_dim": HEAD_DIM,
             "hidden_act": "silu", "hidden_size": HIDDEN, "initializer_range": 0.02, "intermediate_size": INNER,
@@ -78,7 +78,7 @@ def hub_config(vocab, ids):
             "num_attention_heads": HEADS, "num_hidden_layers": LAYERS, "num_key_value_heads": KV_HEADS,
             "rms_norm_eps": 1e-06, "rope_scaling": None, "rope_theta": 1000000, "sliding_window": None,
             "tie_word_embeddings": True, "torch_dtype": "float32", "transformers_version": "4.51.3", "use_cache": True,
-            "use_sliding_window": False, "vocab_size": vocab}
+            "use_sliding_window": False, "vocab_size": vocab, **fields}
 
 
 def main():

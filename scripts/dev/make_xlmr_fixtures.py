@@ -89,8 +89,12 @@ def hub_layout(out, pooling, max_seq_length):
         json.dump({"max_seq_length": max_seq_length, "do_lower_case": False}, f, indent=2)
     keys = ["pooling_mode_cls_token", "pooling_mode_mean_tokens", "pooling_mode_max_tokens",
             "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"]
+    with open(os.path.join(out, "config.json")) as f:
+        cfg = json.load(f)
+    dimension = cfg.get("hidden_size", cfg.get("n_embd"))
     with open(os.path.join(out, "1_Pooling", "config.json"), "w") as f:
-        json.dump({"word_embedding_dimension": 32, **{k: pooling.get(k, False) for k in keys}, "include_prompt": True}, f, indent=2)
+        json.dump({"word_embedding_dimension": dimension, **{k: pooling.get(k, False) for k in keys}, "include_prompt": True},
+                  f, indent=2)
     hub_dtype(out)
 
 
