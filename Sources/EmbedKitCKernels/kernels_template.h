@@ -324,9 +324,13 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                                      int before, int after) {
     if (q1 <= q0 || len <= 0 || d <= 0) return 0;
     const int dp = (d + EK_NR - 1) / EK_NR * EK_NR;          // head dim padded to panels
-    const long lp = (len + EK_BK - 1) / EK_BK * EK_BK;       // keys padded to blocks
-    const long sN = EK_BQ * EK_BK, ktN = lp * d, vpN = lp * dp, oN = (long)EK_BQ * dp;
-    float *mem = (float *)aligned_alloc(64, ((sN + ktN + vpN + oN + 2 * EK_BQ) * 4 + 63) / 64 * 64);
+    const long lp = (len + EK_NR - 1) / EK_NR * EK_NR;       // keys padded to panels
+    const int ls = lp < EK_BK ? (int)lp : EK_BK;             // S's row length: one key block, or the whole sequence
+    const long sN = (long)EK_BQ * ls, ktN = lp * d, vpN = lp * dp, oN = (long)EK_BQ * dp;
+    // Scratch: this thread's reusable buffer when the job fits in it (short sequences: no allocation, no
+    // page faults per call), else its own allocation.
+    const size_t bytes = ((sN + ktN + vpN + oN + 2 * EK_BQ) * 4 + 63) / 64 * 64;
+    float *mem = bytes <= EK_SCRATCH_BYTES ? ek_thread_scratch() : (float *)aligned_alloc(64, bytes);
     if (!mem) return -1;
     float *S = mem, *Kt = S + sN, *Vp = Kt + ktN, *O = Vp + vpN, *M = O + oN, *L = M + EK_BQ;
     vf iota;
@@ -374,12 +378,12 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                 for (int pj = 0; pj < kpanels; pj++) {
                     int nr = bk - pj * EK_NR < EK_NR ? bk - pj * EK_NR : EK_NR;
                     ukr_f32(d, q + (long)(qb + r) * ld, ld, Kt + (long)(kb / EK_NR + pj) * d * EK_NR,
-                            S + r * EK_BK + pj * EK_NR, EK_BK, mr, nr, 0);
+                            S + r * ls + pj * EK_NR, ls, mr, nr, 0);
                 }
             }
             // online softmax: S becomes P, O and L are rescaled
             for (int i = 0; i < bq; i++) {
-                float *srow = S + i * EK_BK;
+                float *srow = S + i * ls;
                 const vf qi = vsplat((float)(qb + i));
                 vf mx = vsplat(-INFINITY);
                 for (int j = 0; j < bkv; j += EK_W) {
@@ -418,7 +422,7 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                 int mr = bq - r < EK_MR ? bq - r : EK_MR;
                 for (int pd = 0; pd < dp / EK_NR; pd++) {
                     int nr = d - pd * EK_NR < EK_NR ? d - pd * EK_NR : EK_NR;
-                    ukr_f32(bk, S + r * EK_BK, EK_BK, Vp + (long)pd * lp * EK_NR + (long)kb * EK_NR,
+                    ukr_f32(bk, S + r * ls, ls, Vp + (long)pd * lp * EK_NR + (long)kb * EK_NR,
                             O + (long)r * dp + pd * EK_NR, dp, mr, nr, 1);
                 }
             }
@@ -430,7 +434,7 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
             for (int c = 0; c < d; c++) o[c] = src[c] * inv;
         }
     }
-    free(mem);
+    if (bytes > EK_SCRATCH_BYTES) free(mem);
     return 0;
 }
 

@@ -24,13 +24,25 @@ public final class ThreadPool: @unchecked Sendable {
     var isa: Int32 { ek_resolve_isa(backend?.isa ?? -1) }
 
     /// Calls `body(i)` for i in 0..<count, spread over at most `threads` threads. Items are handed out
-    /// dynamically, so a thread slowed down by other load does fewer of them.
+    /// dynamically, so a thread slowed down by other load does fewer of them. The calling thread works
+    /// too, beside the process's worker threads (`ek_pool_run`: they spin briefly between loops, so the
+    /// many short loops of a forward pass do not pay a thread wake-up each); when those are busy with
+    /// another loop (another caller's, or this loop's own inner loop), Dispatch's threads run it instead.
     public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
         if threads == 1 || count == 1 {
             for i in 0..<count { body(i) }
             return
         }
+        let ran = withoutActuallyEscaping(body) { body -> Bool in
+            var job = body
+            return withUnsafeMutablePointer(to: &job) { job in
+                ek_pool_run(Int32(min(threads, Int(Int32.max))), count, { context, i in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(i)
+                }, job) == 0
+            }
+        }
+        if ran { return }
         withoutActuallyEscaping(body) { body in
             if count <= threads {
                 DispatchQueue.concurrentPerform(iterations: count) { body($0) }

@@ -79,6 +79,14 @@ func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, leng
         }
     }
 
+    /// Short jobs use the thread's reusable scratch buffer (EK_SCRATCH_BYTES); a 2,100-token head of 64 needs
+    /// more and allocates its own: both paths, one after the other on the same threads.
+    @Test(arguments: testBackends)
+    func jobsBeyondTheScratchBufferAllocate(_ backend: ComputeBackend) {
+        check(lengths: [2100, 7], heads: 1, d: 64, alibi: false, backend: backend, threads: 2, spread: 0.5)
+        check(lengths: [7, 40], heads: 2, d: 64, alibi: true, backend: backend, threads: 2)
+    }
+
     @Test(arguments: testBackends)
     func headDimAcrossPanels(_ backend: ComputeBackend) {
         // d = 40: two 32-wide V panels, the second ragged; d = 64 as in BERT-base.

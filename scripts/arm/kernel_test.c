@@ -356,6 +356,32 @@ static void test_row_ops(int isa) {
     free(x); free(y); free(g2); free(o);
 }
 
+// The worker pool (ek_pool_run) on this CPU's memory model: every item runs exactly once across thread counts
+// and sizes, a call from inside a job is refused (-1) rather than deadlocking.
+static long pool_hits[4096];
+static void pool_item(void *context, long i) {
+    __atomic_fetch_add(&pool_hits[i], 1, __ATOMIC_RELAXED);
+    if (context && i == 0) *(int *)context = ek_pool_run(2, 8, pool_item, NULL);
+}
+
+static void test_pool(void) {
+    int rounds = 0, wrong = 0;
+    for (int round = 0; round < 2000; round++) {
+        int threads = 2 + round % 4;
+        long count = 2 + (round * 37) % 4000;
+        memset(pool_hits, 0, sizeof pool_hits);
+        int inner = 7;
+        int status = ek_pool_run(threads, count, pool_item, round % 50 == 0 ? &inner : NULL);
+        if (status != 0) { wrong++; continue; }
+        for (long i = 0; i < count; i++) wrong += pool_hits[i] != 1;
+        if (round % 50 == 0) wrong += inner != -1;
+        rounds++;
+    }
+    char what[160];
+    snprintf(what, sizeof what, "worker pool: %d wrong item counts or statuses over %d jobs", wrong, rounds);
+    check(wrong == 0, what);
+}
+
 int main(int argc, char **argv) {
     const char *expect = NULL;
     for (int i = 1; i + 1 < argc; i++)
@@ -378,6 +404,7 @@ int main(int argc, char **argv) {
         check(ek_dtype_fast(EK_DT_I8_QUADS) == (want_dot || want_i8mm), "int8 offered exactly when a dot product exists");
         check(ek_dtype_fast(EK_DT_BF16_PAIRS) == want_bf16, "bf16 offered exactly when BFDOT exists");
     }
+    test_pool();
     const int families[] = {EK_ISA_NEON, EK_ISA_NEON_DOTPROD, EK_ISA_NEON_I8MM, EK_ISA_NEON_BF16};
     for (int i = 0; i < 4; i++) {
         int isa = families[i];

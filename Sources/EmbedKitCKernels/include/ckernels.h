@@ -61,6 +61,12 @@ int ek_dtype_fast(int dtype);
 /// Atomic fetch-and-add on a shared counter (work distribution between threads).
 long ek_atomic_fetch_add(long *counter, long value);
 
+/// Runs body(context, i) for i in 0..<count on the calling thread and threads − 1 of the process-wide worker
+/// threads (started on first use, kept; idle workers spin briefly, then sleep), items handed out dynamically;
+/// returns 0 when every item has run. Returns -1 without running anything when the workers are busy with
+/// another job (another thread's, or this job's own: a call from inside `body`), or threads < 2 or count < 2.
+int ek_pool_run(int threads, long count, void (*body)(void *, long), void *context);
+
 /// Element types of packed weights. F16 and BF16 are widened to fp32 in the kernel (fp32 compute);
 /// BF16_PAIRS is bf16 compute: weights in the pair layout below, activations rounded to bf16 at the
 /// GEMM input, products accumulated in fp32 (VDPBF16PS where the CPU has it, scalar elsewhere).
@@ -132,6 +138,11 @@ void ek_gemm(int isa, const ek_gemm_args *args);
 int ek_attention(int isa, const float *q, const float *k, const float *v, int ld, float *out, int ldo,
                  int len, int head_dim, int q0, int q1, float scale, float slope, const float *bias, int before,
                  int after);
+/// Bytes of each thread's reusable scratch buffer (ek_thread_scratch): attention jobs that fit use it.
+#define EK_SCRATCH_BYTES (1 << 20)
+/// The calling thread's scratch buffer of EK_SCRATCH_BYTES, 64-byte aligned, allocated on first use and freed
+/// when the thread exits; NULL if memory ran out. One user at a time per thread (no nesting).
+float *ek_thread_scratch(void);
 /// Query rows per block of ek_attention (jobs should split queries on multiples of this).
 int ek_attention_query_block(void);
 
