@@ -4,35 +4,48 @@
 // (q + 128), so VPDPBUSD (u8 × s8, four products per int32 lane) applies; the shift is taken back with
 // the weight's column sums: Σ (q_a + 128)·q_w = Σ q_a·q_w + 128·Σ q_w.
 
-// Per-row scales of `rows` rows of k floats: max|x|/127 (0 for an all-zero row), and their inverses.
-static EK_TARGET void row_scales(const float *a, long lda, int rows, int k, float *scales, float *inverses) {
+// Per-row scales of `rows` rows of k floats (each value times cs[column] when cs is not NULL): max|x|/127 (0
+// for an all-zero row), and their inverses.
+static EK_TARGET void row_scales(const float *a, long lda, int rows, int k, const float *cs, float *scales,
+                                 float *inverses) {
     for (int r = 0; r < rows; r++) {
         const float *x = a + (long)r * lda;
         float absmax = 0;
         int i = 0;
 #if EK_DPBUSD
         __m512 m = _mm512_setzero_ps();
-        for (; i + 16 <= k; i += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
+        if (cs)
+            for (; i + 16 <= k; i += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_mul_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(cs + i))));
+        else
+            for (; i + 16 <= k; i += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
         absmax = _mm512_reduce_max_ps(m);
 #elif EK_MADDUBS
         const __m256 nosign = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
         __m256 m = _mm256_setzero_ps();
-        for (; i + 8 <= k; i += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(x + i), nosign));
+        if (cs)
+            for (; i + 8 <= k; i += 8)
+                m = _mm256_max_ps(m, _mm256_and_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(cs + i)), nosign));
+        else
+            for (; i + 8 <= k; i += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(x + i), nosign));
         __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
         h = _mm_max_ps(h, _mm_movehl_ps(h, h));
         h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
         absmax = _mm_cvtss_f32(h);
 #endif
-        for (; i < k; i++) { float v = x[i] < 0 ? -x[i] : x[i]; absmax = v > absmax ? v : absmax; }
+        for (; i < k; i++) {
+            float v = cs ? x[i] * cs[i] : x[i];
+            v = v < 0 ? -v : v;
+            absmax = v > absmax ? v : absmax;
+        }
         scales[r] = absmax > 0 ? absmax / 127.0f : 0.0f;
         inverses[r] = absmax > 0 ? 127.0f / absmax : 0.0f;
     }
 }
 
-// Columns k0 ..< k0+kc of `rows` rows (kc a multiple of 4) to u8, q + 128 with q = round(x·inverse),
-// at dst with row stride ld; columns at or past k are 128 (zero).
-static EK_TARGET void quantize_a_rows(const float *a, long lda, int rows, int k, int k0, int kc, const float *inverses,
-                                      uint8_t *dst, int ld) {
+// Columns k0 ..< k0+kc of `rows` rows (kc a multiple of 4) to u8, q + 128 with q = round(x·cs[column]·inverse)
+// (cs NULL: 1), at dst with row stride ld; columns at or past k are 128 (zero).
+static EK_TARGET void quantize_a_rows(const float *a, long lda, int rows, int k, int k0, int kc, const float *cs,
+                                      const float *inverses, uint8_t *dst, int ld) {
     for (int r = 0; r < rows; r++) {
         const float *x = a + (long)r * lda;
         uint8_t *out = dst + (long)r * ld;
@@ -43,19 +56,23 @@ static EK_TARGET void quantize_a_rows(const float *a, long lda, int rows, int k,
         __m512 vinv = _mm512_set1_ps(inv);
         __m512i shift = _mm512_set1_epi32(128);
         for (; i + 16 <= end; i += 16) {
-            __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + k0 + i), vinv)); // nearest even
+            __m512 v = _mm512_loadu_ps(x + k0 + i);
+            if (cs) v = _mm512_mul_ps(v, _mm512_loadu_ps(cs + k0 + i));
+            __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(v, vinv)); // nearest even
             _mm_storeu_si128((__m128i *)(out + i), _mm512_cvtusepi32_epi8(_mm512_add_epi32(q, shift)));
         }
 #elif EK_MADDUBS
         const __m256 vinv = _mm256_set1_ps(inv);
         const __m256i shift = _mm256_set1_epi32(128);
         for (; i + 8 <= end; i += 8) {
-            __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + k0 + i), vinv)), shift); // nearest even
+            __m256 v = _mm256_loadu_ps(x + k0 + i);
+            if (cs) v = _mm256_mul_ps(v, _mm256_loadu_ps(cs + k0 + i));
+            __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v, vinv)), shift); // nearest even
             __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
             _mm_storel_epi64((__m128i *)(out + i), _mm_packus_epi16(w16, w16));
         }
 #endif
-        for (; i < end; i++) out[i] = (uint8_t)((int)__builtin_nearbyintf(x[k0 + i] * inv) + 128);
+        for (; i < end; i++) out[i] = (uint8_t)((int)__builtin_nearbyintf((cs ? x[k0 + i] * cs[k0 + i] : x[k0 + i]) * inv) + 128);
         for (; i < kc; i++) out[i] = 128;
     }
 }
@@ -171,14 +188,14 @@ static EK_TARGET void gemm_i8_quads(const ek_gemm_args *g) {
     for (int ic = g->m0; ic < g->m1; ic += mc) {
         const int iend = ic + mc < g->m1 ? ic + mc : g->m1;
         const float *arows = g->a + (long)ic * g->lda;
-        row_scales(arows, g->lda, iend - ic, k, ascale, ainv);
-        if (whole) quantize_a_rows(arows, g->lda, iend - ic, k, 0, kpad, ainv, whole, kpad);
+        row_scales(arows, g->lda, iend - ic, k, g->a_scale, ascale, ainv);
+        if (whole) quantize_a_rows(arows, g->lda, iend - ic, k, 0, kpad, g->a_scale, ainv, whole, kpad);
         for (int jc = g->p0; jc < g->p1; jc += EK_NCP) {
             const int jend = jc + EK_NCP < g->p1 ? jc + EK_NCP : g->p1;
             for (int pc = 0; pc < kpad; pc += kstep) {
                 const int kc = kpad - pc < kstep ? kpad - pc : kstep;
                 const int last = pc + kc >= kpad;
-                if (!whole) quantize_a_rows(arows, g->lda, iend - ic, k, pc, kc, ainv, small, kc);
+                if (!whole) quantize_a_rows(arows, g->lda, iend - ic, k, pc, kc, g->a_scale, ainv, small, kc);
                 const uint8_t *ablock = whole ? whole + pc : small;
                 const int lda = whole ? kpad : kc;
                 for (int p = jc; p < jend; p++) {

@@ -42,6 +42,9 @@ public final class Linear: @unchecked Sendable {
     let packed: UnsafeMutableRawPointer
     let packedCount: Int
     let bias: [Float]?
+    /// int8 with smoothing: per-input-feature factors the input is multiplied by as it is quantized
+    /// (the weight's columns were multiplied by their inverses).
+    public private(set) var inputScale: [Float]?
     /// The library that multiplies a `.float32RowMajor` weight.
     let blas: CBLAS?
 
@@ -89,6 +92,21 @@ public final class Linear: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// An int8 layer whose input channels are smoothed (SmoothQuant): W's column j is multiplied by
+    /// `factors[j]` before the weights are quantized and the input's channel j is divided by it as the
+    /// input is quantized, so x·Wᵀ is unchanged while a few large input channels no longer dominate each
+    /// row's int8 scale.
+    public convenience init(weight: [Float], smoothing factors: [Float], bias: [Float]?, outFeatures: Int, inFeatures: Int) {
+        precondition(factors.count == inFeatures && factors.allSatisfy { $0 > 0 && $0.isFinite }, "Linear: smoothing factors")
+        var scaled = weight
+        for o in 0..<outFeatures {
+            for i in 0..<inFeatures { scaled[o * inFeatures + i] *= factors[i] }
+        }
+        self.init(weight: scaled, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures, precision: .int8)
+        precondition(storage == .int8Quads, "Linear: smoothing is for int8 weights")
+        inputScale = factors.map { 1 / $0 }
     }
 
     /// 16-bit weight bits (`isFloat16`: IEEE binary16, else bfloat16) computed at `precision`, without
@@ -187,16 +205,18 @@ public final class Linear: @unchecked Sendable {
         let isa = pool.isa, dtype = storage.dtype, act = activation.code
         let weights = UnsafeRawPointer(packed)
         withBias { bias in
-            pool.parallelFor(rowBlocks * colBlocks) { task in
-                let rb = task / colBlocks, cb = task % colBlocks
-                let m0 = rb * rowsPer, m1 = min(rows, m0 + rowsPer)
-                let p0 = cb * panelsPer, p1 = min(panels, p0 + panelsPer)
-                if m0 >= m1 || p0 >= p1 { return }
-                var args = ek_gemm_args(
-                    m0: Int32(m0), m1: Int32(m1), p0: Int32(p0), p1: Int32(p1), n: Int32(n), k: Int32(k),
-                    a: x, lda: Int32(k), b: weights, dtype: dtype, c: y, ldc: Int32(n),
-                    bias: bias, act: act, residual: residual, ldr: Int32(n))
-                ek_gemm(isa, &args)
+            withInputScale { aScale in
+                pool.parallelFor(rowBlocks * colBlocks) { task in
+                    let rb = task / colBlocks, cb = task % colBlocks
+                    let m0 = rb * rowsPer, m1 = min(rows, m0 + rowsPer)
+                    let p0 = cb * panelsPer, p1 = min(panels, p0 + panelsPer)
+                    if m0 >= m1 || p0 >= p1 { return }
+                    var args = ek_gemm_args(
+                        m0: Int32(m0), m1: Int32(m1), p0: Int32(p0), p1: Int32(p1), n: Int32(n), k: Int32(k),
+                        a: x, lda: Int32(k), b: weights, dtype: dtype, c: y, ldc: Int32(n),
+                        bias: bias, act: act, residual: residual, ldr: Int32(n), a_scale: aScale)
+                    ek_gemm(isa, &args)
+                }
             }
         }
     }
@@ -219,6 +239,11 @@ public final class Linear: @unchecked Sendable {
                                      residual, Int32(n))
             }
         }
+    }
+
+    private func withInputScale<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let inputScale else { return body(nil) }
+        return inputScale.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     private func withBias<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {

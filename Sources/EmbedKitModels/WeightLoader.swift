@@ -60,7 +60,6 @@ struct WeightLoader {
 
     /// Stacked Linear layers of different output widths (grouped-query attention's Q, K, V).
     func fused(_ prefixes: [String], outs: [Int], in inFeatures: Int, bias: Bool = true) throws -> Linear {
-        let precision = Self.layerPrecision(prefixes[0], self.precision)
         let weights = try zip(prefixes, outs).map { try tensor($0 + ".weight", [$1, inFeatures]) }
         defer { for w in weights { w.releasePages() } }
         let biases: [Float]? = bias ? try zip(prefixes, outs).flatMap { try vector($0 + ".bias", $1) } : nil
@@ -72,20 +71,6 @@ struct WeightLoader {
         }
         return Linear(weight: weights.flatMap { $0.floats() }, bias: biases, outFeatures: total, inFeatures: inFeatures,
                       precision: precision)
-    }
-}
-
-extension WeightLoader {
-    /// The precision one layer computes in. At int8, the feed-forward down projection (BERT's
-    /// `output.dense`, JinaBERT's `mlp.wo`, NomicBERT's `mlp.fc2`, ModernBERT's `mlp.Wo`, Qwen3's `mlp.down_proj`)
-    /// stays at bf16 (fp32 without AVX512-BF16): its input, the
-    /// GELU output, has a few channels far larger than the rest, which one int8 scale per row flattens.
-    static func layerPrecision(_ name: String, _ precision: ComputePrecision) -> ComputePrecision {
-        guard precision == .int8,
-              (name.hasSuffix(".output.dense") && !name.hasSuffix("attention.output.dense")) || name.hasSuffix("mlp.wo") || name.hasSuffix("mlp.fc2")
-                || name.hasSuffix("mlp.Wo") || name.hasSuffix("mlp.down_proj")
-        else { return precision }
-        return ComputePrecision.bf16.isSupported ? .bf16 : .fp32
     }
 }
 

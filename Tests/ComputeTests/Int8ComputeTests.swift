@@ -48,6 +48,35 @@ import Testing
         }
     }
 
+    /// Smoothing (`Linear(weight:smoothing:)`): each family quantizes x ⊙ (1/s) against W ⊙ s exactly as the
+    /// reference does, and with an outlier input channel the smoothed layer is closer to fp32 than the plain one.
+    @Test(arguments: testBackends)
+    func smoothedInputsMatchTheirReference(_ backend: ComputeBackend) {
+        var rng = Rand(33)
+        let pool = ThreadPool(threads: 2, backend: backend)
+        for (rows, n, k) in [(3, 17, 5), (17, 33, 65), (10, 35, 1601)] {
+            var x = rng.array(rows * k)
+            for r in 0..<rows { x[r * k + k / 2] *= 60 }   // one outlier channel
+            let w = rng.array(n * k), b = rng.array(n)
+            let s = (0..<k).map { $0 == k / 2 ? Float(8) : Float(1) + Float($0 % 3) * 0.25 }
+            let lin = Linear(weight: w, smoothing: s, bias: b, outFeatures: n, inFeatures: k)
+            let plain = Linear(weight: w, bias: b, outFeatures: n, inFeatures: k, precision: .int8)
+            var y = [Float](repeating: .nan, count: rows * n), yPlain = y
+            y.withUnsafeMutableBufferPointer { lin.apply(x, rows: rows, into: $0.baseAddress!, pool: pool) }
+            yPlain.withUnsafeMutableBufferPointer { plain.apply(x, rows: rows, into: $0.baseAddress!, pool: pool) }
+            let xs = (0..<rows * k).map { x[$0] * (1 / s[$0 % k]) }
+            let ws = (0..<n * k).map { w[$0] * s[$0 % k] }
+            let want = Self.reference(x: xs, w: ws, bias: b, rows: rows, n: n, k: k)
+            #expect(worstRatio(y, want, atol: 1e-5, rtol: 1e-5) <= 1, "\(backend) \(rows)x\(n)x\(k)")
+            var exact = [Double](repeating: 0, count: rows * n)
+            for r in 0..<rows {
+                for o in 0..<n { exact[r * n + o] = (0..<k).reduce(Double(b[o])) { $0 + Double(x[r * k + $1]) * Double(w[o * k + $1]) } }
+            }
+            let error = { (v: [Float]) in zip(v, exact).map { abs(Double($0) - $1) }.max() ?? 0 }
+            if k > 5 { #expect(error(y) < error(yPlain), "\(backend) \(rows)x\(n)x\(k): smoothed \(error(y)), plain \(error(yPlain))") }
+        }
+    }
+
     @Test(arguments: testBackends)
     func fusedGeluAndResidual(_ backend: ComputeBackend) {
         var rng = Rand(32)

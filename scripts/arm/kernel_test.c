@@ -137,6 +137,19 @@ static void test_int8(int isa) {
         run_gemm(isa, EK_DT_I8_QUADS, packed, a, m, n, k, s % 2 ? bias : NULL, s % 3 ? res : NULL, c);
         run_gemm(EK_ISA_GENERIC, EK_DT_I8_QUADS, packed, a, m, n, k, s % 2 ? bias : NULL, s % 3 ? res : NULL, ref);
         const char *family = isa_name(ek_gemm_family(isa, EK_DT_I8_QUADS));
+        {   // Smoothing (a_scale): quantizing a·cs inside the GEMM equals quantizing the pre-multiplied rows.
+            float *cs = randv(k, 1), *scaled = malloc((size_t)m * k * sizeof(float));
+            float *c1 = malloc((size_t)m * n * sizeof(float)), *c2 = malloc((size_t)m * n * sizeof(float));
+            for (int t = 0; t < k; t++) cs[t] = 0.25f + (cs[t] < 0 ? -cs[t] : cs[t]);
+            for (long t = 0; t < (long)m * k; t++) scaled[t] = a[t] * cs[t % k];
+            ek_gemm_args g = {0, m, 0, (n + EK_NR - 1) / EK_NR, n, k, a, k, packed, EK_DT_I8_QUADS, c1, n, NULL, EK_ACT_NONE, NULL, n, cs};
+            ek_gemm(isa, &g);
+            run_gemm(isa, EK_DT_I8_QUADS, packed, scaled, m, n, k, NULL, NULL, c2);
+            int same = memcmp(c1, c2, (size_t)m * n * sizeof(float)) == 0;
+            snprintf(what, sizeof what, "%s int8 gemm %dx%dx%d with a_scale differs from pre-scaled rows", isa_name(isa), m, n, k);
+            check(same, what);
+            free(cs); free(scaled); free(c1); free(c2);
+        }
         if ((k + 3) / 4 * 4 <= 2 * 768) { // one K block
             long diff = 0;
             for (long i = 0; i < (long)m * n; i++) diff += memcmp(&c[i], &ref[i], 4) != 0;

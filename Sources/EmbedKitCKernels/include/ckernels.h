@@ -125,6 +125,9 @@ typedef struct {
     int act;               ///< EK_ACT_*
     const float *residual; ///< nullable
     int ldr;
+    /// int8 only, nullable: k per-column factors the A values are multiplied by before they are quantized
+    /// (smoothing: the weight's columns carry the inverse factors, so A·Bᵀ is unchanged).
+    const float *a_scale;
 } ek_gemm_args;
 
 void ek_gemm(int isa, const ek_gemm_args *args);

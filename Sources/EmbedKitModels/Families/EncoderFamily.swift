@@ -80,7 +80,9 @@ enum EncoderFamilies {
         return EncoderLayer(
             qkv: qkv, attentionOutput: out, attentionNorm: norm,
             feedForward: .gelu(intermediate: try w.linear(p + "intermediate.dense", out: i, in: h),
-                               output: try w.linear(p + "output.dense", out: h, in: i)),
+                               output: try w.downProjection(p + "output.dense", out: h, in: i) {
+                                   try w.rowMagnitudes(p + "intermediate.dense", rows: i, count: i, in: h, after: norm, bias: true)
+                               }),
             outputNorm: try w.layerNorm(p + "output.LayerNorm", h, eps: config.layerNormEps))
     }
 }

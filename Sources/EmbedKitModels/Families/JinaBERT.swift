@@ -21,7 +21,11 @@ enum JinaBERT: EncoderFamily {
         return EncoderLayer(
             qkv: qkv, attentionOutput: out, attentionNorm: norm,
             feedForward: .gated(.gelu, gated: try w.linear(p + "mlp.gated_layers", out: 2 * i, in: h, bias: false),
-                                output: try w.linear(p + "mlp.wo", out: h, in: i)),
+                                output: try w.downProjection(p + "mlp.wo", out: h, in: i) {
+                                    let gate = try w.rowMagnitudes(p + "mlp.gated_layers", rows: 2 * i, count: i, in: h, after: norm, bias: false)
+                                    return gate.times(try w.rowMagnitudes(p + "mlp.gated_layers", rows: 2 * i, first: i, count: i, in: h,
+                                                                          after: norm, bias: false))
+                                }),
             outputNorm: try w.layerNorm(p + "mlp.layernorm", h, eps: config.layerNormEps))
     }
 }

@@ -22,12 +22,15 @@ enum MPNet: EncoderFamily {
 
     static func layer(_ l: Int, config: TransformerConfig, weights w: WeightLoader) throws -> EncoderLayer {
         let p = "encoder.layer.\(l).", h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
+        let norm = try w.layerNorm(p + "attention.LayerNorm", h, eps: eps)
         return EncoderLayer(
             qkv: try w.fused([p + "attention.attn.q", p + "attention.attn.k", p + "attention.attn.v"], out: h, in: h),
             attentionOutput: try w.linear(p + "attention.attn.o", out: h, in: h),
-            attentionNorm: try w.layerNorm(p + "attention.LayerNorm", h, eps: eps),
+            attentionNorm: norm,
             feedForward: .gelu(intermediate: try w.linear(p + "intermediate.dense", out: i, in: h),
-                               output: try w.linear(p + "output.dense", out: h, in: i)),
+                               output: try w.downProjection(p + "output.dense", out: h, in: i) {
+                                   try w.rowMagnitudes(p + "intermediate.dense", rows: i, count: i, in: h, after: norm, bias: true)
+                               }),
             outputNorm: try w.layerNorm(p + "output.LayerNorm", h, eps: eps))
     }
 

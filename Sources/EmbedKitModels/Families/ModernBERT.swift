@@ -72,13 +72,18 @@ enum ModernBERT: EncoderFamily {
     static func layer(_ l: Int, config: TransformerConfig, weights w: WeightLoader) throws -> EncoderLayer {
         let p = "layers.\(l).", h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
         let local = config.localAttention.flatMap { $0.layers.contains(l) ? $0 : nil }
+        let norm = try w.layerNorm(p + "mlp_norm", h, eps: eps, bias: config.normBias)
         return EncoderLayer(
             qkv: try w.linear(p + "attn.Wqkv", out: 3 * h, in: h, bias: false),
             attentionOutput: try w.linear(p + "attn.Wo", out: h, in: h, bias: false),
             attentionNorm: l == 0 ? nil : try w.layerNorm(p + "attn_norm", h, eps: eps, bias: config.normBias),
             feedForward: .gated(.gelu, gated: try w.linear(p + "mlp.Wi", out: 2 * i, in: h, bias: false),
-                                output: try w.linear(p + "mlp.Wo", out: h, in: i, bias: false)),
-            outputNorm: try w.layerNorm(p + "mlp_norm", h, eps: eps, bias: config.normBias),
+                                output: try w.downProjection(p + "mlp.Wo", out: h, in: i, bias: false) {
+                                    try w.rowMagnitudes(p + "mlp.Wi", rows: 2 * i, count: i, in: h, after: norm, bias: false)
+                                        .times(try w.rowMagnitudes(p + "mlp.Wi", rows: 2 * i, first: i, count: i, in: h, after: norm,
+                                                                   bias: false))
+                                }),
+            outputNorm: norm,
             placement: .pre, rotaryBase: local?.rotaryBase ?? config.rotaryBase,
             window: local.map { .symmetric($0.radius) })
     }

@@ -55,12 +55,16 @@ enum NomicBERT: EncoderFamily {
 
     static func layer(_ l: Int, config: TransformerConfig, weights w: WeightLoader) throws -> EncoderLayer {
         let p = "encoder.layers.\(l).", h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
+        let norm = try w.layerNorm(p + "norm1", h, eps: eps)
         return EncoderLayer(
             qkv: try w.linear(p + "attn.Wqkv", out: 3 * h, in: h, bias: false),
             attentionOutput: try w.linear(p + "attn.out_proj", out: h, in: h, bias: false),
-            attentionNorm: try w.layerNorm(p + "norm1", h, eps: eps),
+            attentionNorm: norm,
             feedForward: .gated(.silu, gated: try w.fused([p + "mlp.fc12", p + "mlp.fc11"], out: i, in: h, bias: false),
-                                output: try w.linear(p + "mlp.fc2", out: h, in: i, bias: false)),
+                                output: try w.downProjection(p + "mlp.fc2", out: h, in: i, bias: false) {
+                                    try w.rowMagnitudes(p + "mlp.fc12", rows: i, count: i, in: h, after: norm, bias: false)
+                                        .times(try w.rowMagnitudes(p + "mlp.fc11", rows: i, count: i, in: h, after: norm, bias: false))
+                                }),
             outputNorm: try w.layerNorm(p + "norm2", h, eps: eps), rotaryBase: config.rotaryBase)
     }
 }

@@ -51,14 +51,18 @@ enum Qwen3: EncoderFamily {
     static func layer(_ l: Int, config: TransformerConfig, weights w: WeightLoader) throws -> EncoderLayer {
         let p = "layers.\(l).", h = config.hiddenSize, i = config.intermediateSize, d = config.headDim
         let q = config.heads * d, kv = config.kvHeads * d
+        let norm = try rmsNorm(p + "post_attention_layernorm", h, config, w)
         return EncoderLayer(
             qkv: try w.fused([p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj"], outs: [q, kv, kv], in: h,
                              bias: false),
             attentionOutput: try w.linear(p + "self_attn.o_proj", out: h, in: q, bias: false),
             attentionNorm: try rmsNorm(p + "input_layernorm", h, config, w),
             feedForward: .gated(.silu, gated: try w.fused([p + "mlp.gate_proj", p + "mlp.up_proj"], out: i, in: h, bias: false),
-                                output: try w.linear(p + "mlp.down_proj", out: h, in: i, bias: false)),
-            outputNorm: try rmsNorm(p + "post_attention_layernorm", h, config, w),
+                                output: try w.downProjection(p + "mlp.down_proj", out: h, in: i, bias: false) {
+                                    try w.rowMagnitudes(p + "mlp.gate_proj", rows: i, count: i, in: h, after: norm, bias: false)
+                                        .times(try w.rowMagnitudes(p + "mlp.up_proj", rows: i, count: i, in: h, after: norm, bias: false))
+                                }),
+            outputNorm: norm,
             placement: .pre, rotaryBase: config.rotaryBase, window: .causal,
             queryNorm: try rmsNorm(p + "self_attn.q_norm", d, config, w),
             keyNorm: try rmsNorm(p + "self_attn.k_norm", d, config, w))
