@@ -6,9 +6,10 @@ import EmbedKitCompute
 /// - `bf16`: the Transformer's Linear layers in bfloat16 with fp32 accumulation (AVX512-BF16); half
 ///   the weight memory. Embeddings, LayerNorm, attention, softmax, GELU, pooling and the modules after
 ///   the Transformer stay fp32. Refused on a CPU without AVX512-BF16.
-/// - `int8`: the same layers with per-channel int8 weights and per-row dynamic int8 activations
-///   (AVX512-VNNI), the feed-forward down projection at bf16; refused without AVX512-VNNI. Loses about
-///   half of the STS-B budget (docs/precision.md); never picked by `auto`.
+/// - `int8`: the same layers with per-channel int8 weights and per-row dynamic int8 activations (every
+///   AVX2 CPU, AVX512-VNNI, the ARM dot product), the feed-forward down projection's input smoothed per
+///   channel (WeightLoader.downProjection); refused elsewhere. Loses about a quarter of the STS-B budget
+///   (docs/precision.md); never picked by `auto`.
 /// - `auto`: bf16 where the CPU has AVX512-BF16, else fp32: the fastest precision with no measurable
 ///   STS-B cost (int8 is faster and within the 0.003 budget, but moves single vectors further; see
 ///   docs/precision.md). Never picked unless asked for; the choice is logged and reported in

@@ -75,11 +75,11 @@ public struct VerificationReport: Sendable, Codable {
 extension EmbeddingModel {
     /// How `verify` judges this model's vectors by default: |Δ| at fp32 (nil), else a minimum cosine
     /// that leaves room for the precision's measured cost (docs/precision.md: worst cosine to the
-    /// goldens 0.99997 at bf16, 0.988 at int8 on the real all-MiniLM-L6-v2).
+    /// goldens 0.99997 at bf16, 0.977 at int8 on the real all-MiniLM-L6-v2: its whitespace-only text).
     public var defaultVerificationCosine: Double? {
         switch info.precision {
         case "bf16": return 0.999
-        case "int8": return 0.98
+        case "int8": return 0.97
         default: return nil
         }
     }
