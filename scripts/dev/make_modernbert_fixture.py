@@ -29,7 +29,7 @@ from transformers import ModernBertConfig, ModernBertModel, PreTrainedTokenizerF
 from sentence_transformers import SentenceTransformer, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_xlmr_fixtures import FIXTURES, STS, TEXTS, hub_layout, standard_golden  # noqa: E402
+from make_xlmr_fixtures import FIXTURES, hub_layout, prompt_cases, standard_golden, sts_corpus, write_golden  # noqa: E402
 
 OUT = os.path.join(FIXTURES, "modernbert-tiny")
 PROMPTS = {"query": "search_query: ", "document": "search_document: "}
@@ -37,12 +37,7 @@ HIDDEN, LAYERS, HEADS, INNER = 32, 4, 2, 48
 
 
 def tokenizer(out):
-    corpus = []
-    for lang in ("en", "zh"):
-        with open(os.path.join(STS, f"stsb-{lang}-train.jsonl"), encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                corpus += [d["sentence1"], d["sentence2"]]
+    corpus = sts_corpus()
     tok = Tokenizer(tk_models.BPE())
     tok.normalizer = normalizers.NFC()
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True)
@@ -119,11 +114,8 @@ def main():
 
     # EmbedKit strips inputs as sentence-transformers 2-5 do (6.3 no longer does): the goldens are of stripped texts.
     golden = standard_golden(st, "ModernBertModel", strip=True)
-    golden["prompts"] = [{"prompt_name": "query", "text": t, "embedding": e.tolist()}
-                         for t, e in zip(TEXTS[:3], st.encode(TEXTS[:3], prompt_name="query"))]
-    with open(os.path.join(OUT, "golden.json"), "w", encoding="utf-8") as f:
-        json.dump(golden, f, ensure_ascii=False)
-    print(f"wrote {OUT}: {len(golden['cases'])} texts, longest {max(len(c['input_ids']) for c in golden['cases'])} tokens")
+    golden["prompts"] = prompt_cases(st)
+    write_golden(OUT, golden)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from transformers import AutoModel, NomicBertConfig, NomicBertModel
 from sentence_transformers import SentenceTransformer, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_xlmr_fixtures import FIXTURES, REPO, TEXTS, hub_layout, standard_golden  # noqa: E402
+from make_xlmr_fixtures import FIXTURES, REPO, TEXTS, hub_layout, prompt_cases, standard_golden  # noqa: E402
 
 OUT = os.path.join(FIXTURES, "nomic-tiny")
 MINILM = os.path.join(REPO, "..", "shared", "fixtures", "all-MiniLM-L6-v2")
@@ -117,8 +117,7 @@ def main():
                         prompts=PROMPTS).save(st_dir)
     st = SentenceTransformer(st_dir, device="cpu")
     golden = standard_golden(st, "NomicBertModel")
-    golden["prompts"] = [{"prompt_name": "query", "text": t, "embedding": e.tolist()}
-                         for t, e in zip(TEXTS[:3], st.encode(TEXTS[:3], prompt_name="query"))]
+    golden["prompts"] = prompt_cases(st)
 
     # The fixture: sentence-transformers' files in the Hub layout, the remote code's config and weight names.
     shutil.copytree(st_dir, OUT)

@@ -27,7 +27,7 @@ from transformers import Qwen3Config, Qwen3Model, PreTrainedTokenizerFast
 from sentence_transformers import SentenceTransformer, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_xlmr_fixtures import FIXTURES, STS, TEXTS, hub_layout, standard_golden  # noqa: E402
+from make_xlmr_fixtures import FIXTURES, hub_layout, prompt_cases, standard_golden, sts_corpus, write_golden  # noqa: E402
 
 OUT = os.path.join(FIXTURES, "qwen3-tiny")
 PROMPTS = {"query": "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:",
@@ -38,12 +38,7 @@ SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
 
 def tokenizer(out):
-    corpus = []
-    for lang in ("en", "zh"):
-        with open(os.path.join(STS, f"stsb-{lang}-train.jsonl"), encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                corpus += [d["sentence1"], d["sentence2"]]
+    corpus = sts_corpus()
     tok = Tokenizer(tk_models.BPE(continuing_subword_prefix="", end_of_word_suffix="", fuse_unk=False, byte_fallback=False))
     tok.normalizer = normalizers.NFC()
     tok.pre_tokenizer = pre_tokenizers.Sequence([
@@ -110,11 +105,8 @@ def main():
 
     golden = standard_golden(st, "Qwen3Model", strip=True)
     golden["pooling"] = "lasttoken"
-    golden["prompts"] = [{"prompt_name": "query", "text": t, "embedding": e.tolist()}
-                         for t, e in zip(TEXTS[:3], st.encode(TEXTS[:3], prompt_name="query"))]
-    with open(os.path.join(OUT, "golden.json"), "w", encoding="utf-8") as f:
-        json.dump(golden, f, ensure_ascii=False)
-    print(f"wrote {OUT}: {len(golden['cases'])} texts, longest {max(len(c['input_ids']) for c in golden['cases'])} tokens")
+    golden["prompts"] = prompt_cases(st)
+    write_golden(OUT, golden)
 
 
 if __name__ == "__main__":

@@ -43,13 +43,31 @@ STS = os.path.join(REPO, "..", "shared", "data", "sts")
 TEXTS = [c["text"] for c in json.load(open(os.path.join(FIXTURES, "dmeta-tiny", "golden.json"), encoding="utf-8"))["cases"]]
 
 
-def make_tokenizer(out):
+def sts_corpus():
+    """Every sentence of STS-B train, en then zh: what the fixtures' tokenizers are trained on."""
     corpus = []
     for lang in ("en", "zh"):
         with open(os.path.join(STS, f"stsb-{lang}-train.jsonl"), encoding="utf-8") as f:
             for line in f:
                 d = json.loads(line)
                 corpus += [d["sentence1"], d["sentence2"]]
+    return corpus
+
+
+def prompt_cases(st, name="query"):
+    """golden.json's `prompts`: the first three texts encoded with the prompt `name`."""
+    return [{"prompt_name": name, "text": t, "embedding": e.tolist()}
+            for t, e in zip(TEXTS[:3], st.encode(TEXTS[:3], prompt_name=name))]
+
+
+def write_golden(out, golden):
+    with open(os.path.join(out, "golden.json"), "w", encoding="utf-8") as f:
+        json.dump(golden, f, ensure_ascii=False)
+    print(f"wrote {out}: {len(golden['cases'])} texts, longest {max(len(c['input_ids']) for c in golden['cases'])} tokens")
+
+
+def make_tokenizer(out):
+    corpus = sts_corpus()
     tmp = tempfile.mkdtemp()
     with open(os.path.join(tmp, "corpus.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(corpus))
@@ -158,11 +176,8 @@ def e5(tok_dir):
     st = SentenceTransformer(out, device="cpu")
 
     golden = standard_golden(st, "XLMRobertaModel")
-    golden["prompts"] = [{"prompt_name": "query", "text": t, "embedding": e.tolist()}
-                         for t, e in zip(TEXTS[:3], st.encode(TEXTS[:3], prompt_name="query"))]
-    with open(os.path.join(out, "golden.json"), "w", encoding="utf-8") as f:
-        json.dump(golden, f, ensure_ascii=False)
-    print(f"wrote {out}")
+    golden["prompts"] = prompt_cases(st)
+    write_golden(out, golden)
 
 
 def m3(tok_dir):
