@@ -4,10 +4,16 @@
 // nanoseconds, workers that went to sleep (after spinning ~EK_POOL_SPINS rounds with nothing to do) are
 // woken by a broadcast. Items are handed out by an atomic counter; the caller works too and returns once
 // every participating worker has finished. One job at a time: a caller that finds the pool busy (another
-// thread's job, or a call from inside a job) gets -1 and runs its loop some other way.
+// thread's job, or a call from inside a job) gets -1 and runs its loop some other way. So does a loop
+// asking for more threads than the process may run at once (its CPU affinity, and on Linux its cgroup's
+// CPU quota): spinning workers without a core of their own would only slow the others down.
+#define _GNU_SOURCE 1   // sched_getaffinity, CPU_COUNT
 #include "ckernels.h"
 #include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define EK_POOL_MAX 256
 #define EK_POOL_SPINS 40000
@@ -37,6 +43,37 @@ static struct {
     void (*body)(void *, long);
     void *context;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+// How many threads this process can run at once: online CPUs, narrowed by the affinity mask and by a
+// cgroup v2 quota (cpu.max "quota period") where there is one. At least 1.
+static int cpu_budget(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0 && CPU_COUNT(&set) < n) n = CPU_COUNT(&set);
+    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
+    if (f) {
+        long quota = 0, period = 0;
+        if (fscanf(f, "%ld %ld", &quota, &period) == 2 && quota > 0 && period > 0) {
+            long cores = (quota + period - 1) / period;
+            if (cores < n) n = cores;
+        }
+        fclose(f);
+    }
+#endif
+    return n < 1 ? 1 : n > EK_POOL_MAX ? EK_POOL_MAX : (int)n;
+}
+
+static int budget;   // cpu_budget(), read once
+static pthread_once_t budget_once = PTHREAD_ONCE_INIT;
+static void read_budget(void) { budget = cpu_budget(); }
+
+int ek_pool_cpu_budget(int replace) {
+    pthread_once(&budget_once, read_budget);
+    int previous = budget;
+    if (replace > 0) budget = replace < EK_POOL_MAX ? replace : EK_POOL_MAX;
+    return previous;
+}
 
 static void run_items(void) {
     long i;
@@ -72,6 +109,8 @@ static void *worker(void *arg) {
 
 int ek_pool_run(int threads, long count, void (*body)(void *, long), void *context) {
     if (threads < 2 || count < 2) return -1;
+    pthread_once(&budget_once, read_budget);
+    if (threads > budget) return -1;
     if (__atomic_exchange_n(&pool.busy, 1, __ATOMIC_ACQUIRE)) return -1;
     int helpers = threads - 1 < EK_POOL_MAX ? threads - 1 : EK_POOL_MAX;
     if (helpers > count - 1) helpers = (int)(count - 1);
@@ -109,7 +148,12 @@ int ek_pool_run(int threads, long count, void (*body)(void *, long), void *conte
         pthread_mutex_unlock(&pool.lock);
     }
     run_items();
-    while (__atomic_load_n(&pool.remaining, __ATOMIC_ACQUIRE) > 0) ek_relax();
+    // The last items finish within microseconds; a worker that is not running at all (more threads than
+    // cores) gets the core through sched_yield instead of waiting out the caller's time slice.
+    for (long spin = 0; __atomic_load_n(&pool.remaining, __ATOMIC_ACQUIRE) > 0; spin++) {
+        if (spin < 4096) ek_relax();
+        else sched_yield();
+    }
     __atomic_store_n(&pool.busy, 0, __ATOMIC_RELEASE);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int passed, failed;
 
@@ -370,7 +371,8 @@ static void test_row_ops(int isa) {
 }
 
 // The worker pool (ek_pool_run) on this CPU's memory model: every item runs exactly once across thread counts
-// and sizes, a call from inside a job is refused (-1) rather than deadlocking.
+// and sizes, a call from inside a job is refused (-1) rather than deadlocking, and a job asking for more threads
+// than the process can run is refused without running anything.
 static long pool_hits[4096];
 static void pool_item(void *context, long i) {
     __atomic_fetch_add(&pool_hits[i], 1, __ATOMIC_RELAXED);
@@ -378,20 +380,42 @@ static void pool_item(void *context, long i) {
 }
 
 static void test_pool(void) {
-    int rounds = 0, wrong = 0;
+    int ran = 0, refused = 0, wrong = 0;
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     for (int round = 0; round < 2000; round++) {
         int threads = 2 + round % 4;
         long count = 2 + (round * 37) % 4000;
         memset(pool_hits, 0, sizeof pool_hits);
         int inner = 7;
         int status = ek_pool_run(threads, count, pool_item, round % 50 == 0 ? &inner : NULL);
-        if (status != 0) { wrong++; continue; }
+        if (status != 0) {   // only for more threads than CPUs, and then nothing ran
+            refused++;
+            wrong += threads <= cpus;
+            for (long i = 0; i < count; i++) wrong += pool_hits[i] != 0;
+            continue;
+        }
         for (long i = 0; i < count; i++) wrong += pool_hits[i] != 1;
         if (round % 50 == 0) wrong += inner != -1;
-        rounds++;
+        ran++;
     }
-    char what[160];
-    snprintf(what, sizeof what, "worker pool: %d wrong item counts or statuses over %d jobs", wrong, rounds);
+    char what[200];
+    snprintf(what, sizeof what, "worker pool: %d wrong item counts or statuses over %d jobs run, %d refused (%ld CPUs)",
+             wrong, ran, refused, cpus);
+    check(wrong == 0 && (cpus < 2 || ran >= 500), what);
+    printf("worker pool: %d jobs run, %d refused as wider than the %ld CPUs\n", ran, refused, cpus);
+    // Several workers whatever this machine has (oversubscribed here: slower, never wrong).
+    int saved = ek_pool_cpu_budget(8);
+    wrong = 0;
+    for (int round = 0; round < 300; round++) {
+        int threads = 2 + round % 7;
+        long count = 2 + (round * 53) % 3000;
+        memset(pool_hits, 0, sizeof pool_hits);
+        int status = ek_pool_run(threads, count, pool_item, NULL);
+        wrong += status != 0;
+        for (long i = 0; i < count; i++) wrong += pool_hits[i] != 1;
+    }
+    ek_pool_cpu_budget(saved);
+    snprintf(what, sizeof what, "worker pool with up to 7 workers: %d wrong item counts or statuses over 300 jobs", wrong);
     check(wrong == 0, what);
 }
 

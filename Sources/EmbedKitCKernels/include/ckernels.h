@@ -64,8 +64,12 @@ long ek_atomic_fetch_add(long *counter, long value);
 /// Runs body(context, i) for i in 0..<count on the calling thread and threads − 1 of the process-wide worker
 /// threads (started on first use, kept; idle workers spin briefly, then sleep), items handed out dynamically;
 /// returns 0 when every item has run. Returns -1 without running anything when the workers are busy with
-/// another job (another thread's, or this job's own: a call from inside `body`), or threads < 2 or count < 2.
+/// another job (another thread's, or this job's own: a call from inside `body`), when `threads` is more than
+/// the process can run at once (CPU affinity, a cgroup CPU quota), or threads < 2 or count < 2.
 int ek_pool_run(int threads, long count, void (*body)(void *, long), void *context);
+/// The number of threads ek_pool_run accepts (the process's CPUs, see above); `replace` > 0 sets it instead
+/// (tests: several workers on a machine with fewer cores). Returns the value before.
+int ek_pool_cpu_budget(int replace);
 
 /// Element types of packed weights. F16 and BF16 are widened to fp32 in the kernel (fp32 compute);
 /// BF16_PAIRS is bf16 compute: weights in the pair layout below, activations rounded to bf16 at the
