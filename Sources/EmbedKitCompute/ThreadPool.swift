@@ -1,8 +1,9 @@
 import EmbedKitCKernels
 import Foundation
 
-/// Runs data-parallel loops on a fixed number of threads (Dispatch's reusable worker threads; no
-/// thread is created per call) and carries the kernel family used by the operations it runs.
+/// Runs data-parallel loops on a fixed number of threads (the process's worker threads of `ek_pool_run`,
+/// or Dispatch's when those are busy; no thread is created per call) and carries the kernel family used
+/// by the operations it runs.
 public final class ThreadPool: @unchecked Sendable {
     public let threads: Int
     /// Kernel family for operations run with this pool; nil = `ComputeBackend.active`.
