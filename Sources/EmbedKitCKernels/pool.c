@@ -64,15 +64,14 @@ static int cpu_budget(void) {
     return n < 1 ? 1 : n > EK_POOL_MAX ? EK_POOL_MAX : (int)n;
 }
 
-static int budget;   // cpu_budget(), read once
+static int budget;   // cpu_budget(), read once; replaced only by ek_pool_cpu_budget (atomic)
 static pthread_once_t budget_once = PTHREAD_ONCE_INIT;
-static void read_budget(void) { budget = cpu_budget(); }
+static void read_budget(void) { __atomic_store_n(&budget, cpu_budget(), __ATOMIC_RELAXED); }
 
 int ek_pool_cpu_budget(int replace) {
     pthread_once(&budget_once, read_budget);
-    int previous = budget;
-    if (replace > 0) budget = replace < EK_POOL_MAX ? replace : EK_POOL_MAX;
-    return previous;
+    if (replace <= 0) return __atomic_load_n(&budget, __ATOMIC_RELAXED);
+    return __atomic_exchange_n(&budget, replace < EK_POOL_MAX ? replace : EK_POOL_MAX, __ATOMIC_RELAXED);
 }
 
 static void run_items(void) {
@@ -110,7 +109,7 @@ static void *worker(void *arg) {
 int ek_pool_run(int threads, long count, void (*body)(void *, long), void *context) {
     if (threads < 2 || count < 2) return -1;
     pthread_once(&budget_once, read_budget);
-    if (threads > budget) return -1;
+    if (threads > __atomic_load_n(&budget, __ATOMIC_RELAXED)) return -1;
     if (__atomic_exchange_n(&pool.busy, 1, __ATOMIC_ACQUIRE)) return -1;
     int helpers = threads - 1 < EK_POOL_MAX ? threads - 1 : EK_POOL_MAX;
     if (helpers > count - 1) helpers = (int)(count - 1);

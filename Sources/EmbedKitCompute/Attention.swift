@@ -1,14 +1,6 @@
 import EmbedKitCKernels
 import Foundation
 
-/// Multi-head self-attention over a batch of variable-length sequences (no padding rows), with an
-/// optional symmetric ALiBi bias −slope_h·|i−j|. Keys of other sequences are never seen, which is
-/// the same as HF's key-padding mask.
-///
-/// Flash-style: per (sequence, head, block of query rows) the kernel streams 256-key blocks of K and V,
-/// computes the QKᵀ block with the GEMM micro-kernel, updates a running softmax (max, sum) and
-/// accumulates P·V. Scores are never materialised beyond one 96×256 block; a job holds its sequence's
-/// packed K and V (O(L·d) floats), never an L×L matrix.
 /// An additive attention bias by the key's offset from the query, j − i, and the head (MPNet's relative
 /// position buckets): `value(h, j − i)` for |j − i| ≤ `maxDistance`, one table per head.
 public struct DistanceBias: Sendable {
@@ -49,6 +41,14 @@ public struct AttentionWindow: Sendable, Equatable {
     public static let causal = AttentionWindow(before: nil, after: 0)
 }
 
+/// Multi-head self-attention over a batch of variable-length sequences (no padding rows), with an
+/// optional symmetric ALiBi bias −slope_h·|i−j|. Keys of other sequences are never seen, which is
+/// the same as HF's key-padding mask.
+///
+/// Flash-style: per (sequence, head, block of query rows) the kernel streams 256-key blocks of K and V,
+/// computes the QKᵀ block with the GEMM micro-kernel, updates a running softmax (max, sum) and
+/// accumulates P·V. Scores are never materialised beyond one 96×256 block; a job holds its sequence's
+/// packed K and V (O(L·d) floats), never an L×L matrix.
 public enum Attention {
     /// ALiBi slopes for `heads` heads, as the JinaBERT reference computes them (any head count).
     public static func alibiSlopes(heads: Int) -> [Float] {

@@ -204,8 +204,8 @@ public final class Linear: @unchecked Sendable {
         let panelsPer = (panels + colBlocks - 1) / colBlocks
         let isa = pool.isa, dtype = storage.dtype, act = activation.code
         let weights = UnsafeRawPointer(packed)
-        withBias { bias in
-            withInputScale { aScale in
+        Self.withPointer(bias) { bias in
+            Self.withPointer(inputScale) { aScale in
                 pool.parallelFor(rowBlocks * colBlocks) { task in
                     let rb = task / colBlocks, cb = task % colBlocks
                     let m0 = rb * rowsPer, m1 = min(rows, m0 + rowsPer)
@@ -233,7 +233,7 @@ public final class Linear: @unchecked Sendable {
         }
         guard bias != nil || activation != .none || residual != nil else { return }
         let isa = pool.isa, act = activation.code
-        withBias { bias in
+        Self.withPointer(bias) { bias in
             pool.parallelChunks(rows, minimumChunk: 16) { r in
                 ek_bias_act_residual(isa, y, Int32(n), Int32(r.lowerBound), Int32(r.upperBound), Int32(n), bias, act,
                                      residual, Int32(n))
@@ -241,14 +241,10 @@ public final class Linear: @unchecked Sendable {
         }
     }
 
-    private func withInputScale<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let inputScale else { return body(nil) }
-        return inputScale.withUnsafeBufferPointer { body($0.baseAddress) }
-    }
-
-    private func withBias<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let bias else { return body(nil) }
-        return bias.withUnsafeBufferPointer { body($0.baseAddress) }
+    /// `body` with a pointer to `values`' storage, or nil.
+    private static func withPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let values else { return body(nil) }
+        return values.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// A 16-bit weight value as fp32 (exact): IEEE binary16 when `isFloat16`, else bfloat16.

@@ -30,7 +30,7 @@ struct EncoderLayer: Sendable {
         }
     }
 
-    /// Fused [Q | K | V] projection, [3H, H].
+    /// Fused [Q | K | V] projection, [Q + 2·KV, H] (`AttentionShape.qkvWidth` rows; 3H without grouping).
     let qkv: Linear
     let attentionOutput: Linear
     /// Post: after the attention's residual sum. Pre: before the attention (nil: none).

@@ -7,8 +7,8 @@ import Foundation
 /// The down projection's input (the GELU, GEGLU or SwiGLU output) has a few channels far larger than
 /// the rest; with one int8 scale per row those channels flatten every other one. Channel j is divided
 /// by s_j = a_j^α / max_i |W[i, j]|^(1−α) as the input is quantized and W's column j multiplied by it,
-/// which leaves x·Wᵀ unchanged and moves part of the input's range onto the weights. a_j, the channel's typical magnitude, is
-/// estimated from the layer that feeds it: for a row w of that layer after a norm (γ, β) and with bias
+/// which leaves x·Wᵀ unchanged and moves part of the input's range onto the weights. a_j, the channel's
+/// typical magnitude, is estimated from the layer that feeds it: for a row w of that layer after a norm (γ, β) and with bias
 /// b, e(w) = ‖w ⊙ γ‖₂ + |w·β + b| (the spread of w·LN(x) when LN(x)'s normalized part has unit
 /// variance, plus its offset); a_j = e(w_j) for a GELU feed-forward, e(gate_j)·e(up_j) for a gated one.
 /// STS-B cost on all-MiniLM-L6-v2 (docs/precision.md) is measured, as for every int8 layer.
@@ -22,9 +22,7 @@ extension WeightLoader {
     func downProjection(_ prefix: String, out: Int, in inFeatures: Int, bias: Bool = true,
                         feeding estimate: () throws -> [Float]) throws -> Linear {
         guard precision == .int8 else { return try linear(prefix, out: out, in: inFeatures, bias: bias) }
-        let w = try tensor(prefix + ".weight", [out, inFeatures])
-        defer { w.releasePages() }
-        let weight = w.floats()
+        let weight = try vector2D(prefix + ".weight", [out, inFeatures])
         let a = try estimate()
         var columnMax = [Float](repeating: 0, count: inFeatures)
         for o in 0..<out {
@@ -42,11 +40,9 @@ extension WeightLoader {
     /// layer's bias when `bias`.
     func rowMagnitudes(_ prefix: String, rows total: Int, first: Int = 0, count: Int, in n: Int, after norm: LayerNormWeights,
                        bias: Bool) throws -> [Float] {
-        let t = try tensor(prefix + ".weight", [total, n])
-        defer { t.releasePages() }
-        let w = t.floats()
+        let w = try vector2D(prefix + ".weight", [total, n])
         let b = bias ? try vector(prefix + ".bias", total) : nil
-        let gamma = norm.gamma, beta = norm.rms || norm.beta.isEmpty ? [Float](repeating: 0, count: n) : norm.beta
+        let gamma = norm.gamma, beta = norm.beta.isEmpty ? [Float](repeating: 0, count: n) : norm.beta   // RMSNorm: no β
         return (first ..< first + count).map { r in
             var spread = 0.0, offset = Double(b?[r] ?? 0)
             for k in 0..<n {

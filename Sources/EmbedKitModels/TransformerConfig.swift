@@ -160,6 +160,9 @@ public struct TransformerConfig: Sendable {
         guard config.headDimension != nil || hidden % heads == 0 else {
             throw ModelError.invalidConfig(file: file, reason: "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
         }
+        if config.architecture.positionScheme == .rotary, config.headDim <= 0 || config.headDim % 2 != 0 {
+            throw ModelError.invalidConfig(file: file, reason: "rotary positions need an even, positive head dimension, not \(config.headDim)")
+        }
         guard config.layers > 0, config.intermediateSize > 0, config.vocabularySize > 0 else {
             throw ModelError.invalidConfig(file: file, reason: "num_hidden_layers, intermediate_size and vocab_size must be positive")
         }

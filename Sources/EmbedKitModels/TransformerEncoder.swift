@@ -114,7 +114,8 @@ public final class TransformerEncoder: @unchecked Sendable {
                 throw ModelError.tokenOutOfRange(id: id, vocabularySize: config.vocabularySize)
             }
         }
-        let ws = Workspace(tokens: batch.totalTokens, shape: AttentionShape(config), intermediate: config.intermediateSize,
+        let shape = AttentionShape(config)
+        let ws = Workspace(tokens: batch.totalTokens, shape: shape, intermediate: config.intermediateSize,
                            gated: layers.contains { $0.feedForward.isGated })
         // Embeddings: word + position (from the config's offset; none with ALiBi or rotary) + token type, then LayerNorm.
         pool.parallelFor(sequences.count) { s in
@@ -144,7 +145,7 @@ public final class TransformerEncoder: @unchecked Sendable {
             rotary[base] = RotaryEmbedding(base: base, dimension: config.headDim, positions: batch.maxLength)
         }
         for layer in layers {
-            layer.forward(ws, batch: batch, shape: AttentionShape(config), alibiSlopes: alibiSlopes,
+            layer.forward(ws, batch: batch, shape: shape, alibiSlopes: alibiSlopes,
                           distanceBias: distanceBias, rotary: rotary, pool: pool)
         }
         finalNorm?.apply(ws.hidden, residual: nil, rows: batch.totalTokens, pool: pool)

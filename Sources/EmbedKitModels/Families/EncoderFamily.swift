@@ -1,4 +1,5 @@
 import EmbedKitCompute
+import Foundation
 
 /// One encoder family: how its config.json says so, what it reads from it, where its weights are and
 /// how one of its layers is built. The forward pass (`TransformerEncoder`) is shared; a family chooses
@@ -59,6 +60,26 @@ enum EncoderFamilies {
         if let act = json["hidden_act"] as? String, act != "gelu" {
             throw ModelError.unsupportedArchitecture(file: file, reason: "hidden_act '\(act)'; supported: gelu (exact erf)")
         }
+    }
+
+    /// "`family` with `what` is not supported": a variant of a known family that nothing here checks.
+    static func unsupported(_ family: String, _ what: String, file: String) -> ModelError {
+        ModelError.unsupportedArchitecture(file: file, reason: "\(family) with \(what) is not supported")
+    }
+
+    /// Refuses the first of `flags` that config.json sets to true.
+    static func refuseFlags(_ flags: [String], in json: [String: Any], family: String, file: String) throws {
+        if let flag = flags.first(where: { (json[$0] as? Bool) == true }) { throw unsupported(family, "\(flag): true", file: file) }
+    }
+
+    /// The rotary base θ: from `parameters` (transformers 5's `rope_parameters`, or one layer kind's entry
+    /// of it), else from `fallback` (the checkpoint's own field), else `value`. Only the default rope is
+    /// supported: another `rope_type`, or a `rope_scaling` in config.json, is refused.
+    static func rotaryBase(_ parameters: [String: Any]?, fallback: Any?, default value: Float, json: [String: Any],
+                           family: String, file: String) throws -> Float {
+        if let type = parameters?["rope_type"] as? String, type != "default" { throw unsupported(family, "rope_type '\(type)'", file: file) }
+        if json["rope_scaling"] is [String: Any] { throw unsupported(family, "rope_scaling", file: file) }
+        return ((parameters?["rope_theta"] ?? fallback) as? NSNumber)?.floatValue ?? value
     }
 
     /// `position_embedding_type`, "absolute" when absent.

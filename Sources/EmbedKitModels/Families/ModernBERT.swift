@@ -24,11 +24,10 @@ enum ModernBERT: EncoderFamily {
     }
 
     static func configure(_ config: inout TransformerConfig, json: [String: Any], file: String) throws {
-        func refuse(_ what: String) -> ModelError {
-            ModelError.unsupportedArchitecture(file: file, reason: "ModernBERT with \(what) is not supported")
+        if let act = json["hidden_activation"] as? String, act != "gelu" {
+            throw EncoderFamilies.unsupported("ModernBERT", "hidden_activation '\(act)' (supported: gelu)", file: file)
         }
-        if let act = json["hidden_activation"] as? String, act != "gelu" { throw refuse("hidden_activation '\(act)' (supported: gelu)") }
-        for flag in ["attention_bias", "mlp_bias"] where (json[flag] as? Bool) == true { throw refuse("\(flag): true") }
+        try EncoderFamilies.refuseFlags(["attention_bias", "mlp_bias"], in: json, family: "ModernBERT", file: file)
         config.typeVocabularySize = 0
         config.normBias = (json["norm_bias"] as? Bool) ?? false
         // Layer kinds: transformers 5's `layer_types`, or the Hub's `global_attn_every_n_layers`.
@@ -45,10 +44,8 @@ enum ModernBERT: EncoderFamily {
         }
         let rope = json["rope_parameters"] as? [String: Any]
         func theta(_ kind: String, legacy: String, default value: Float) throws -> Float {
-            let params = rope?[kind] as? [String: Any]
-            if let type = params?["rope_type"] as? String, type != "default" { throw refuse("rope_type '\(type)'") }
-            if json["rope_scaling"] is [String: Any] { throw refuse("rope_scaling") }
-            return ((params?["rope_theta"] ?? json[legacy]) as? NSNumber)?.floatValue ?? value
+            try EncoderFamilies.rotaryBase(rope?[kind] as? [String: Any], fallback: json[legacy], default: value, json: json,
+                                           family: "ModernBERT", file: file)
         }
         config.rotaryBase = try theta("full_attention", legacy: "global_rope_theta", default: 160_000)
         let window = (json["local_attention"] as? NSNumber)?.intValue ?? 128
@@ -56,9 +53,6 @@ enum ModernBERT: EncoderFamily {
         let local = Set(kinds.indices.filter { kinds[$0] == "sliding_attention" })
         config.localAttention = local.isEmpty ? nil : .init(
             layers: local, radius: window / 2, rotaryBase: try theta("sliding_attention", legacy: "local_rope_theta", default: 10_000))
-        guard config.headDim % 2 == 0 else {
-            throw ModelError.invalidConfig(file: file, reason: "rotary positions need an even head dimension, not \(config.headDim)")
-        }
     }
 
     static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights? {

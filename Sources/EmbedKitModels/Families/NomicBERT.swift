@@ -31,26 +31,20 @@ enum NomicBERT: EncoderFamily {
     }
 
     static func configure(_ config: inout TransformerConfig, json: [String: Any], file: String) throws {
-        func refuse(_ what: String) -> ModelError {
-            ModelError.unsupportedArchitecture(file: file, reason: "NomicBERT with \(what) is not supported")
-        }
+        func refuse(_ what: String) -> ModelError { EncoderFamilies.unsupported("NomicBERT", what, file: file) }
         let activation = json["activation_function"] as? String ?? json["hidden_act"] as? String ?? "swiglu"
         guard activation == "swiglu" || activation == "silu" else { throw refuse("activation '\(activation)' (supported: swiglu)") }
-        for flag in ["prenorm", "use_rms_norm", "qkv_proj_bias", "mlp_fc1_bias", "mlp_fc2_bias", "parallel_block",
-                     "rotary_emb_interleaved", "causal"] where (json[flag] as? Bool) == true {
-            throw refuse("\(flag): true")
-        }
+        try EncoderFamilies.refuseFlags(["prenorm", "use_rms_norm", "qkv_proj_bias", "mlp_fc1_bias", "mlp_fc2_bias",
+                                         "parallel_block", "rotary_emb_interleaved", "causal"],
+                                        in: json, family: "NomicBERT", file: file)
         if let fraction = json["rotary_emb_fraction"] as? NSNumber, fraction.doubleValue != 1 {
             throw refuse("rotary_emb_fraction \(fraction) (supported: 1.0)")
         }
         if let factor = json["rotary_scaling_factor"], !(factor is NSNull) { throw refuse("rotary_scaling_factor \(factor)") }
-        let rope = json["rope_parameters"] as? [String: Any]
-        if let type = rope?["rope_type"] as? String, type != "default" { throw refuse("rope_type '\(type)'") }
-        let base = json["rotary_emb_base"] as? NSNumber ?? rope?["rope_theta"] as? NSNumber ?? json["rope_theta"] as? NSNumber
-        config.rotaryBase = base?.floatValue ?? 1000
-        guard config.headDim % 2 == 0 else {
-            throw ModelError.invalidConfig(file: file, reason: "rotary positions need an even head dimension, not \(config.headDim)")
-        }
+        // The Hub's `rotary_emb_base` first, then transformers 5's forms (whose rope type is checked either way).
+        let theta = try EncoderFamilies.rotaryBase(json["rope_parameters"] as? [String: Any], fallback: json["rope_theta"],
+                                                   default: 1000, json: json, family: "NomicBERT", file: file)
+        config.rotaryBase = (json["rotary_emb_base"] as? NSNumber)?.floatValue ?? theta
     }
 
     static func layer(_ l: Int, config: TransformerConfig, weights w: WeightLoader) throws -> EncoderLayer {

@@ -17,18 +17,14 @@ enum Qwen3: EncoderFamily {
     }
 
     static func configure(_ config: inout TransformerConfig, json: [String: Any], file: String) throws {
-        func refuse(_ what: String) -> ModelError {
-            ModelError.unsupportedArchitecture(file: file, reason: "Qwen3 with \(what) is not supported")
-        }
+        func refuse(_ what: String) -> ModelError { EncoderFamilies.unsupported("Qwen3", what, file: file) }
         if let act = json["hidden_act"] as? String, act != "silu" { throw refuse("hidden_act '\(act)' (supported: silu)") }
-        for flag in ["attention_bias", "use_sliding_window"] where (json[flag] as? Bool) == true { throw refuse("\(flag): true") }
+        try EncoderFamilies.refuseFlags(["attention_bias", "use_sliding_window"], in: json, family: "Qwen3", file: file)
         if let types = json["layer_types"] as? [String], types.contains(where: { $0 != "full_attention" }) {
             throw refuse("layer_types other than full_attention")
         }
-        let rope = json["rope_parameters"] as? [String: Any]
-        if json["rope_scaling"] is [String: Any] { throw refuse("rope_scaling") }
-        if let type = rope?["rope_type"] as? String, type != "default" { throw refuse("rope_type '\(type)'") }
-        config.rotaryBase = ((rope?["rope_theta"] ?? json["rope_theta"]) as? NSNumber)?.floatValue ?? 10_000
+        config.rotaryBase = try EncoderFamilies.rotaryBase(json["rope_parameters"] as? [String: Any], fallback: json["rope_theta"],
+                                                           default: 10_000, json: json, family: "Qwen3", file: file)
         config.typeVocabularySize = 0
         config.layerNormEps = Float((json["rms_norm_eps"] as? NSNumber)?.doubleValue ?? 1e-6)
         config.headDimension = (json["head_dim"] as? NSNumber)?.intValue
@@ -37,9 +33,6 @@ enum Qwen3: EncoderFamily {
             throw ModelError.invalidConfig(file: file, reason: "num_attention_heads \(config.heads) is not a multiple of num_key_value_heads \(kv)")
         }
         config.keyValueHeads = kv
-        guard config.headDim > 0, config.headDim % 2 == 0 else {
-            throw ModelError.invalidConfig(file: file, reason: "rotary positions need an even, positive head_dim, not \(config.headDim)")
-        }
     }
 
     static func embeddingNorm(_ config: TransformerConfig, weights w: WeightLoader) throws -> LayerNormWeights? { nil }
