@@ -21,7 +21,7 @@ from transformers import (MPNetConfig, MPNetModel, ModernBertConfig, ModernBertM
 from sentence_transformers import SentenceTransformer, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_xlmr_fixtures import FIXTURES, REPO, TEXTS, hub_layout  # noqa: E402
+from make_xlmr_fixtures import FIXTURES, REPO, TEXTS, hub_layout, write_config  # noqa: E402
 import make_modernbert_fixture  # noqa: E402
 import make_nomic_fixture  # noqa: E402
 import make_qwen3_fixture  # noqa: E402
@@ -91,8 +91,7 @@ def nomic(out, hidden, heads, layers, pooling, normalize, theta=1000.0, vocab=30
     shutil.copytree(out, hub)
     finish(hub, "nomic-tiny", pooling, 8192)
     os.remove(os.path.join(hub, "model.safetensors"))
-    with open(os.path.join(hub, "config.json"), "w") as f:
-        json.dump(make_nomic_fixture.hub_config(cfg), f, indent=2)
+    write_config(hub, make_nomic_fixture.hub_config(cfg))
     save_file(make_nomic_fixture.hub_weights(model.state_dict(), layers), os.path.join(hub, "model.safetensors"),
               metadata={"format": "pt"})
     return hub
@@ -104,18 +103,15 @@ def modernbert(out, hidden, heads, layers, pooling, normalize, every, window):
     base = json.load(open(os.path.join(out, "config.json")))
     fields = {"hidden_size": hidden, "num_attention_heads": heads, "num_hidden_layers": layers,
               "intermediate_size": 2 * hidden, "global_attn_every_n_layers": every, "local_attention": window}
-    with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump({**base, **fields}, f, indent=2)
+    write_config(out, {**base, **fields})
     model = ModernBertModel(ModernBertConfig.from_pretrained(out)).eval()
     with torch.no_grad():
         for layer in model.layers:
             layer.attn.Wqkv.weight[: 2 * hidden].mul_(8)
     model.save_pretrained(out)
-    with open(os.path.join(out, "config.json"), "w") as f:   # the Hub's form again
-        json.dump({**base, **fields}, f, indent=2)
+    write_config(out, {**base, **fields})  # the Hub's form again
     sentence_transformer(out, hidden, pooling, normalize, 8192)
-    with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump({**base, **fields}, f, indent=2)
+    write_config(out, {**base, **fields})
     finish(out, "modernbert-tiny", pooling, 8192)
 
 
@@ -125,8 +121,7 @@ def qwen3(out, hidden, heads, kv_heads, head_dim, layers, pooling, normalize, th
     base = json.load(open(os.path.join(out, "config.json")))
     fields = {"hidden_size": hidden, "num_attention_heads": heads, "num_key_value_heads": kv_heads, "head_dim": head_dim,
               "num_hidden_layers": layers, "max_window_layers": layers, "intermediate_size": 2 * hidden, "rope_theta": theta}
-    with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump({**base, **fields}, f, indent=2)
+    write_config(out, {**base, **fields})
     model = Qwen3Model(Qwen3Config.from_pretrained(out)).eval()
     with torch.no_grad():
         for name, p in model.named_parameters():
@@ -134,8 +129,7 @@ def qwen3(out, hidden, heads, kv_heads, head_dim, layers, pooling, normalize, th
                 p.copy_(1 + 0.3 * torch.randn_like(p))
     model.save_pretrained(out)
     sentence_transformer(out, hidden, pooling, normalize, 32768)
-    with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump({**base, **fields}, f, indent=2)
+    write_config(out, {**base, **fields})
     finish(out, "qwen3-tiny", pooling, 32768)
 
 

@@ -29,7 +29,7 @@ from transformers import ModernBertConfig, ModernBertModel, PreTrainedTokenizerF
 from sentence_transformers import SentenceTransformer, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_xlmr_fixtures import FIXTURES, hub_layout, prompt_cases, standard_golden, sts_corpus, write_golden  # noqa: E402
+from make_xlmr_fixtures import FIXTURES, hub_layout, prompt_cases, standard_golden, sts_corpus, write_config, write_golden  # noqa: E402
 
 OUT = os.path.join(FIXTURES, "modernbert-tiny")
 PROMPTS = {"query": "search_query: ", "document": "search_document: "}
@@ -87,8 +87,7 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     vocab, ids = tokenizer(OUT)
-    with open(os.path.join(OUT, "config.json"), "w") as f:
-        json.dump(hub_config(vocab, ids), f, indent=2)
+    write_config(OUT, hub_config(vocab, ids))
     torch.manual_seed(6)
     cfg = ModernBertConfig.from_pretrained(OUT)
     assert cfg.layer_types == ["full_attention", "sliding_attention", "sliding_attention", "full_attention"], cfg.layer_types
@@ -98,14 +97,12 @@ def main():
         for layer in model.layers:
             layer.attn.Wqkv.weight[: 2 * HIDDEN].mul_(8)
     model.save_pretrained(OUT)
-    with open(os.path.join(OUT, "config.json"), "w") as f:   # transformers 5 wrote its own form: the Hub's again
-        json.dump(hub_config(vocab, ids), f, indent=2)
+    write_config(OUT, hub_config(vocab, ids))  # transformers 5 wrote its own form: the Hub's again
 
     word = models.Transformer(OUT, max_seq_length=8192)
     SentenceTransformer(modules=[word, models.Pooling(HIDDEN, pooling_mode="mean"), models.Normalize()], device="cpu",
                         prompts=PROMPTS).save(OUT)
-    with open(os.path.join(OUT, "config.json"), "w") as f:
-        json.dump(hub_config(vocab, ids), f, indent=2)
+    write_config(OUT, hub_config(vocab, ids))
     hub_layout(OUT, pooling={"pooling_mode_mean_tokens": True}, max_seq_length=8192)
     hub_tokenizer_config(OUT, ids)
     st = SentenceTransformer(OUT, device="cpu")   # reads the Hub-form config.json and tokenizer_config.json

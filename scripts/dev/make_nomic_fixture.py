@@ -34,7 +34,7 @@ from transformers import AutoModel, NomicBertConfig, NomicBertModel
 from sentence_transformers import SentenceTransformer, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_xlmr_fixtures import FIXTURES, REPO, TEXTS, hub_layout, prompt_cases, standard_golden  # noqa: E402
+from make_xlmr_fixtures import FIXTURES, REPO, TEXTS, hub_layout, prompt_cases, standard_golden, write_config  # noqa: E402
 
 OUT = os.path.join(FIXTURES, "nomic-tiny")
 MINILM = os.path.join(REPO, "..", "shared", "fixtures", "all-MiniLM-L6-v2")
@@ -125,8 +125,7 @@ def main():
     for name in os.listdir(OUT):
         if name.endswith(".safetensors") or name == "config.json":
             os.remove(os.path.join(OUT, name))
-    with open(os.path.join(OUT, "config.json"), "w") as f:
-        json.dump(hub_config(cfg), f, indent=2)
+    write_config(OUT, hub_config(cfg))
     weights = hub_weights(model.state_dict())
     save_file(weights, os.path.join(OUT, "model.safetensors"), metadata={"format": "pt"})
 

@@ -27,7 +27,7 @@ from transformers import Qwen3Config, Qwen3Model, PreTrainedTokenizerFast
 from sentence_transformers import SentenceTransformer, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_xlmr_fixtures import FIXTURES, hub_layout, prompt_cases, standard_golden, sts_corpus, write_golden  # noqa: E402
+from make_xlmr_fixtures import FIXTURES, hub_layout, prompt_cases, standard_golden, sts_corpus, write_config, write_golden  # noqa: E402
 
 OUT = os.path.join(FIXTURES, "qwen3-tiny")
 PROMPTS = {"query": "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:",
@@ -80,8 +80,7 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     vocab, ids = tokenizer(OUT)
-    with open(os.path.join(OUT, "config.json"), "w") as f:
-        json.dump(hub_config(vocab, ids), f, indent=2)
+    write_config(OUT, hub_config(vocab, ids))
     torch.manual_seed(7)
     cfg = Qwen3Config.from_pretrained(OUT)
     assert cfg.rope_parameters["rope_theta"] == 1e6 and cfg.num_key_value_heads == KV_HEADS, cfg
@@ -96,8 +95,7 @@ def main():
                         prompts=PROMPTS).save(OUT)
     vocab_files = tokenizer(OUT)   # sentence-transformers rewrote the tokenizer files in transformers 5's form
     assert vocab_files == (vocab, ids)
-    with open(os.path.join(OUT, "config.json"), "w") as f:
-        json.dump(hub_config(vocab, ids), f, indent=2)
+    write_config(OUT, hub_config(vocab, ids))
     hub_layout(OUT, pooling={"pooling_mode_lasttoken": True}, max_seq_length=32768)
     st = SentenceTransformer(OUT, device="cpu")
     eos = ids["<|endoftext|>"]

@@ -60,6 +60,12 @@ def prompt_cases(st, name="query"):
             for t, e in zip(TEXTS[:3], st.encode(TEXTS[:3], prompt_name=name))]
 
 
+def write_config(out, config):
+    """config.json of the folder `out`, as the fixtures write it (indent 2)."""
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+
+
 def write_golden(out, golden):
     with open(os.path.join(out, "golden.json"), "w", encoding="utf-8") as f:
         json.dump(golden, f, ensure_ascii=False)
