@@ -77,11 +77,23 @@ static EK_TARGET void quantize_a_rows(const float *a, long lda, int rows, int k,
     }
 }
 
+// What the last K block of a register tile does before its rows are stored: y = act(y + bias) + residual,
+// or for the GLU kinds out[j] = act(y[j] + bias[j])·(y[16 + j] + bias[16 + j]), j < 16 (ckernels.h).
+typedef struct {
+    const float *bias;   // the panel's biases (nr of them; 32 for GLU), or NULL
+    int act;             // EK_ACT_*
+    const float *res;    // the tile's first residual row, or NULL
+    long ldr;
+} i8_epilogue;
+
+static inline int is_glu(int act) { return act == EK_ACT_GLU_GELU || act == EK_ACT_GLU_SILU; }
+
 // acc[r][j] = Σ_q Σ_t a[r][4q + t] · b[q][j][t] over kq quad rows, for an 8×32 tile (int32), then
-// c[r][j] = (acc - 128·colsum[j]) · ascale[r] · wscale[j] (+ c when accumulating K blocks).
+// c[r][j] = (acc - 128·colsum[j]) · ascale[r] · wscale[j] (+ c when accumulating K blocks). AVX512-VNNI
+// applies `e` (not NULL: the last K block) in registers; the other families leave it to tile_i8.
 static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8_t *b, const float *wscale,
                                    const int32_t *colsum, const float *ascale, float *c, long ldc, int mr, int nr,
-                                   int first) {
+                                   int first, const i8_epilogue *e) {
 #if EK_DPBUSD
     __m512i acc[EK_MR][2];
     const uint8_t *ap[EK_MR];
@@ -104,14 +116,36 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
     panel_masks(nr, &m0, &m1);
     __m512 ws0 = _mm512_loadu_ps(wscale), ws1 = _mm512_loadu_ps(wscale + 16);
     __m512i cs0 = _mm512_slli_epi32(_mm512_loadu_si512(colsum), 7), cs1 = _mm512_slli_epi32(_mm512_loadu_si512(colsum + 16), 7);
+    const int glu = e && is_glu(e->act);
+    __m512 b0 = _mm512_setzero_ps(), b1 = b0;
+    if (e && e->bias) { b0 = _mm512_maskz_loadu_ps(glu ? 0xffff : m0, e->bias); b1 = _mm512_maskz_loadu_ps(glu ? 0xffff : m1, e->bias + 16); }
     _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
         if (r >= mr) break;
         float *cr = c + r * ldc;
         __m512 s = _mm512_set1_ps(ascale[r]);
         __m512i i0 = acc[r][0], i1 = acc[r][1];
         if (first) { i0 = _mm512_sub_epi32(i0, cs0); i1 = _mm512_sub_epi32(i1, cs1); }
-        store_panel_row(cr, m0, m1, _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i0), s), ws0),
-                        _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i1), s), ws1), !first);
+        __m512 y0 = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i0), s), ws0);
+        __m512 y1 = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i1), s), ws1);
+        if (!e) { store_panel_row(cr, m0, m1, y0, y1, !first); continue; }
+        if (!first) {
+            y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, cr));
+            y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, cr + 16));
+        }
+        if (e->bias) { y0 = _mm512_add_ps(y0, b0); y1 = _mm512_add_ps(y1, b1); }
+        if (glu) {   // nr outputs (at most 16) from the gate half and the up half
+            vf gate = (vf)y0;
+            gate = e->act == EK_ACT_GLU_SILU ? vsilu(gate) : vgelu(gate);
+            _mm512_mask_storeu_ps(cr, m0, _mm512_mul_ps((__m512)gate, y1));
+            continue;
+        }
+        if (e->act == EK_ACT_GELU) { y0 = (__m512)vgelu((vf)y0); y1 = (__m512)vgelu((vf)y1); }
+        if (e->res) {
+            const float *rr = e->res + (long)r * e->ldr;
+            y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, rr));
+            y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, rr + 16));
+        }
+        store_panel_row(cr, m0, m1, y0, y1, 0);
     }
 #elif EK_MADDUBS
     // AVX2 without VNNI: VPMADDUBSW multiplies u8 by s8 into 16-bit pair sums, which saturate for
@@ -119,7 +153,7 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
     // weight: |q|·(w·sign q), both at most 127 in magnitude, pair sums at most 2·127² = 32258 < 2¹⁵
     // (llama.cpp's Q8_0 scheme); VPMADDWD by ones then adds the pairs of each column's quad into int32.
     // No column-sum correction: the products are of the signed values.
-    (void)colsum;
+    (void)colsum; (void)e;
     const __m256i flip = _mm256_set1_epi8((char)0x80), ones = _mm256_set1_epi16(1);
     for (int r0 = 0; r0 < mr; r0 += 2) {
         const int two = mr - r0 > 1;
@@ -151,12 +185,13 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
         }
     }
 #elif EK_SMMLA
-    (void)colsum;
+    (void)colsum; (void)e;
     ukr_i8_smmla(kq, a, lda, b, wscale, ascale, c, ldc, mr, nr, first);
 #elif EK_SDOT
-    (void)colsum;
+    (void)colsum; (void)e;
     ukr_i8_sdot(kq, a, lda, b, wscale, ascale, c, ldc, mr, nr, first);
 #else
+    (void)e;
     for (int r = 0; r < mr; r++) {
         float *cr = c + r * ldc;
         for (int j = 0; j < nr; j++) {
@@ -170,12 +205,43 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
 #endif
 }
 
+// One register tile through ukr_i8_quads, then its epilogue `e` where the family's ukernel leaves it:
+// rows from a scratch tile for the GLU kinds (nr outputs), else in place.
+static EK_TARGET void tile_i8(int kq, const uint8_t *a, int lda, const int8_t *b, const float *wscale,
+                              const int32_t *colsum, const float *ascale, float *c, long ldc, int mr, int nr,
+                              int first, const i8_epilogue *e) {
+#if EK_DPBUSD
+    ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, e);
+#else
+    if (e && is_glu(e->act)) {
+        float t[EK_MR * EK_NR];
+        ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, t, EK_NR, mr, EK_NR, 1, NULL);
+        for (int r = 0; r < mr; r++) {
+            float *y = t + r * EK_NR, out[16];
+            if (e->bias) epilogue_row(y, EK_NR, e->bias, EK_ACT_NONE, NULL);
+            for (int j = 0; j < 16; j += EK_W < 16 ? EK_W : 16) {
+                vf gate = vload(y + j);
+                gate = e->act == EK_ACT_GLU_SILU ? vsilu(gate) : vgelu(gate);
+                vstore(out + j, gate * vload(y + 16 + j));
+            }
+            memcpy(c + (long)r * ldc, out, sizeof(float) * nr);
+        }
+        return;
+    }
+    ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, NULL);
+    if (e)
+        for (int r = 0; r < mr; r++) epilogue_row(c + (long)r * ldc, nr, e->bias, e->act, e->res ? e->res + (long)r * e->ldr : NULL);
+#endif
+}
+
 static EK_TARGET void gemm_i8_quads(const ek_gemm_args *g) {
     const int k = g->k, n = g->n, kpad = (k + 3) / 4 * 4;
     const long stride = 256 + (long)kpad * EK_NR;   // bytes per packed panel
     const int epilogue = g->bias || g->act != EK_ACT_NONE || g->residual;
+    // GLU: each panel gives 16 outputs, and the gate and up halves must be whole, so one K block.
+    const int glu = is_glu(g->act), per_panel = glu ? 16 : EK_NR;
     // K blocks of at most 2·EK_KC values keep a panel's block (128 bytes per 4 values) within L1.
-    const int passes = (kpad + 2 * EK_KC - 1) / (2 * EK_KC);
+    const int passes = glu ? 1 : (kpad + 2 * EK_KC - 1) / (2 * EK_KC);
     const int kstep = ((kpad + passes - 1) / passes + 3) / 4 * 4;
     // Quantized rows of one row block, whole (quantized once); without heap memory, one register
     // tile's rows of one K block at a time on the stack.
@@ -200,18 +266,15 @@ static EK_TARGET void gemm_i8_quads(const ek_gemm_args *g) {
                 const int lda = whole ? kpad : kc;
                 for (int p = jc; p < jend; p++) {
                     const uint8_t *panel = (const uint8_t *)g->b + (long)p * stride;
-                    const int col = p * EK_NR, nr = n - col < EK_NR ? n - col : EK_NR;
+                    const int col = p * per_panel, nr = n - col < per_panel ? n - col : per_panel;
                     for (int r = ic; r < iend; r += EK_MR) {
                         const int mr = iend - r < EK_MR ? iend - r : EK_MR;
                         float *c = g->c + (long)r * g->ldc + col;
-                        ukr_i8_quads(kc / 4, ablock + (long)(r - ic) * lda, lda, (const int8_t *)(panel + 256) + (long)pc * EK_NR,
-                                     (const float *)panel, (const int32_t *)(panel + 128), ascale + (r - ic), c, g->ldc,
-                                     mr, nr, pc == 0);
-                        if (last && epilogue) {
-                            for (int rr = 0; rr < mr; rr++)
-                                epilogue_row(c + (long)rr * g->ldc, nr, g->bias ? g->bias + col : NULL, g->act,
-                                             g->residual ? g->residual + (long)(r + rr) * g->ldr + col : NULL);
-                        }
+                        const i8_epilogue e = {g->bias ? g->bias + p * EK_NR : NULL, g->act,
+                                               g->residual ? g->residual + (long)r * g->ldr + col : NULL, g->ldr};
+                        tile_i8(kc / 4, ablock + (long)(r - ic) * lda, lda, (const int8_t *)(panel + 256) + (long)pc * EK_NR,
+                                (const float *)panel, (const int32_t *)(panel + 128), ascale + (r - ic), c, g->ldc,
+                                mr, nr, pc == 0, last && epilogue ? &e : NULL);
                     }
                 }
             }

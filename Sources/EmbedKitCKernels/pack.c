@@ -121,3 +121,22 @@ int ek_pack_i8_quads_f32(const float *w, int n, int k, uint8_t *dst) { return pa
 int ek_pack_i8_quads_u16(const uint16_t *w, int n, int k, int is_f16, uint8_t *dst) {
     return pack_quads(w, n, k, is_f16 ? 1 : 2, dst);
 }
+
+void ek_interleave_i8_quads_glu(const uint8_t *src, int inner, int k, uint8_t *dst) {
+    const int panels = (inner + 15) / 16, kq = (k + 3) / 4;
+    const size_t stride = 256 + (size_t)kq * 4 * EK_NR;
+    memset(dst, 0, (size_t)panels * stride);
+    for (int p = 0; p < panels; p++) {
+        uint8_t *panel = dst + (size_t)p * stride;
+        for (int j = 0; j < 32; j++) {
+            const int f = 16 * p + (j & 15);
+            if (f >= inner) continue;
+            const int from = j < 16 ? f : inner + f;   // source feature: gate, then up
+            const uint8_t *sp = src + (size_t)(from / EK_NR) * stride;
+            const int s = from % EK_NR;
+            memcpy(panel + 4 * j, sp + 4 * s, 4);               // scale
+            memcpy(panel + 128 + 4 * j, sp + 128 + 4 * s, 4);   // sum of the int8 weights
+            for (int q = 0; q < kq; q++) memcpy(panel + 256 + (size_t)q * 128 + 4 * j, sp + 256 + (size_t)q * 128 + 4 * s, 4);
+        }
+    }
+}

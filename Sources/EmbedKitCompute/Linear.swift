@@ -47,6 +47,9 @@ public final class Linear: @unchecked Sendable {
     public private(set) var inputScale: [Float]?
     /// The library that multiplies a `.float32RowMajor` weight.
     let blas: CBLAS?
+    /// Set on a gated unit's projection fused by `fusingGatedUnit`: `apply` gives act(gate)·up, `outFeatures`
+    /// values per row, and the panels hold 16 gate and 16 up features each.
+    public private(set) var gatedActivation: Ops.GatedActivation?
 
     /// `weight` is row-major [outFeatures, inFeatures]; `bias` has outFeatures values.
     public convenience init(weight: [Float], bias: [Float]?, outFeatures: Int, inFeatures: Int) {
@@ -144,11 +147,14 @@ public final class Linear: @unchecked Sendable {
         }
     }
 
+    /// `packedFeatures`: the features the packed weight holds when they are not `outFeatures` (a fused gated
+    /// unit's interleaved panels; its bias is in that order too).
     private init(storage: WeightStorage, bias: [Float]?, outFeatures: Int, inFeatures: Int, blas: CBLAS? = nil,
-                 pack: (UnsafeMutableRawPointer) -> Void) {
+                 packedFeatures: Int? = nil, pack: (UnsafeMutableRawPointer) -> Void) {
         precondition(outFeatures >= 0 && inFeatures >= 0, "Linear: negative shape")
         precondition(outFeatures <= Int(Int32.max) && inFeatures <= Int(Int32.max), "Linear: shape too large")
-        precondition(bias == nil || bias!.count == outFeatures, "Linear: bias has \(bias!.count) values, expected \(outFeatures)")
+        let packedFeatures = packedFeatures ?? outFeatures
+        precondition(bias == nil || bias!.count == packedFeatures, "Linear: bias has \(bias!.count) values, expected \(packedFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         self.storage = storage
@@ -156,7 +162,7 @@ public final class Linear: @unchecked Sendable {
         self.blas = blas
         switch storage {
         case .bfloat16Pairs: packedCount = ek_packed_pair_elements(Int32(outFeatures), Int32(inFeatures))
-        case .int8Quads: packedCount = ek_packed_quad_bytes(Int32(outFeatures), Int32(inFeatures))
+        case .int8Quads: packedCount = ek_packed_quad_bytes(Int32(packedFeatures), Int32(inFeatures))
         case .float32RowMajor: packedCount = outFeatures * inFeatures
         default: packedCount = ek_packed_elements(Int32(outFeatures), Int32(inFeatures))
         }
@@ -165,6 +171,30 @@ public final class Linear: @unchecked Sendable {
     }
 
     deinit { packed.deallocate() }
+
+    /// This int8 layer, a gated unit's [gate | up] projection (gate first, `outFeatures` = 2·inner), as one
+    /// whose `apply` computes the unit itself, act(gate)·up, in the GEMM's epilogue: the [rows, 2·inner]
+    /// product is never written. The results are those of `apply` followed by `Ops.gatedUnit`, exactly.
+    /// nil for other storages (their kernels have no such epilogue) and for an odd width.
+    public func fusingGatedUnit(_ activation: Ops.GatedActivation) -> Linear? {
+        guard storage == .int8Quads, gatedActivation == nil, outFeatures % 2 == 0 else { return nil }
+        let inner = outFeatures / 2, panels = (inner + 15) / 16, nr = Int(EK_NR)
+        // Biases in panel order: 16 of the gate, then the same 16 of the up projection (0 past `inner`).
+        let interleavedBias: [Float]? = bias.map { b in
+            (0..<panels * nr).map { slot in
+                let f = 16 * (slot / nr) + slot % 16
+                return f < inner ? b[slot % nr < 16 ? f : inner + f] : 0
+            }
+        }
+        let fused = Linear(storage: .int8Quads, bias: interleavedBias, outFeatures: inner, inFeatures: inFeatures,
+                           packedFeatures: panels * nr) { dst in
+            ek_interleave_i8_quads_glu(packed.assumingMemoryBound(to: UInt8.self), Int32(inner), Int32(inFeatures),
+                                       dst.assumingMemoryBound(to: UInt8.self))
+        }
+        fused.inputScale = inputScale
+        fused.gatedActivation = activation
+        return fused
+    }
 
     /// Activation fused into `apply` after the bias.
     public enum Activation: Sendable {
@@ -188,7 +218,9 @@ public final class Linear: @unchecked Sendable {
             return
         }
         let n = outFeatures, k = inFeatures
-        let panels = (n + Int(EK_NR) - 1) / Int(EK_NR)
+        precondition(gatedActivation == nil || (activation == .none && residual == nil), "Linear: a fused gated unit takes no activation or residual")
+        let perPanel = gatedActivation == nil ? Int(EK_NR) : 16
+        let panels = (n + perPanel - 1) / perPanel
         let t = pool.threads
         // Many rows: split rows (every thread streams all weights once per 96-row block).
         // Few rows (short inputs, memory-bound): split the weight's column panels.
@@ -202,7 +234,8 @@ public final class Linear: @unchecked Sendable {
         }
         let rowsPer = ((rows + rowBlocks - 1) / rowBlocks + 7) / 8 * 8
         let panelsPer = (panels + colBlocks - 1) / colBlocks
-        let isa = pool.isa, dtype = storage.dtype, act = activation.code
+        let isa = pool.isa, dtype = storage.dtype
+        let act = gatedActivation.map { $0 == .silu ? Int32(EK_ACT_GLU_SILU) : Int32(EK_ACT_GLU_GELU) } ?? activation.code
         let weights = UnsafeRawPointer(packed)
         Self.withPointer(bias) { bias in
             Self.withPointer(inputScale) { aScale in
@@ -254,6 +287,7 @@ public final class Linear: @unchecked Sendable {
 
     /// W[o, i] as fp32 (for references and debugging; slow).
     package func weightValue(out o: Int, in i: Int) -> Float {
+        precondition(gatedActivation == nil, "Linear: weightValue of a fused gated unit")
         let nr = Int(EK_NR), j = o % nr
         let bits16 = packed.assumingMemoryBound(to: UInt16.self)
         switch storage {

@@ -17,8 +17,15 @@ struct EncoderLayer: Sendable {
         /// A gated unit, GEGLU or SwiGLU: (act(gate) ⊙ up)·W₂ᵀ + b₂ with [gate | up] = x·Wgᵀ (gate first).
         case gated(Ops.GatedActivation, gated: Linear, output: Linear)
 
-        var isGated: Bool {
-            if case .gated = self { return true }
+        /// A gated unit whose int8 projection computes act(gate)·up in its epilogue where it can
+        /// (`Linear.fusingGatedUnit`), else the two steps.
+        static func gatedUnit(_ activation: Ops.GatedActivation, gated: Linear, output: Linear) -> FeedForward {
+            .gated(activation, gated: gated.fusingGatedUnit(activation) ?? gated, output: output)
+        }
+
+        /// The [rows, 2·inner] product of an unfused gated unit is written out (`Workspace.wide`).
+        var writesGatedProduct: Bool {
+            if case .gated(_, let gated, _) = self { return gated.gatedActivation == nil }
             return false
         }
 
@@ -75,10 +82,10 @@ final class Workspace {
     let qkv: UnsafeMutablePointer<Float>        // [T, Q + 2·KV]
     let context: UnsafeMutablePointer<Float>    // [T, max(Q, H)]: attention output; pre-norm: LN of the residual
     let projected: UnsafeMutablePointer<Float>  // [T, H]
-    let wide: UnsafeMutablePointer<Float>       // [T, 2I], gated layers only
+    let wide: UnsafeMutablePointer<Float>       // [T, 2I], unfused gated layers only
     let inner: UnsafeMutablePointer<Float>      // [T, I]
 
-    /// `gated`: some layer has a gated feed-forward (it needs `wide`).
+    /// `gated`: some layer writes a gated unit's [T, 2I] product (it needs `wide`).
     init(tokens: Int, shape: AttentionShape, intermediate i: Int, gated: Bool) {
         let h = shape.hidden
         let sizes = [tokens * h, tokens * shape.qkvWidth, tokens * max(h, shape.queryWidth), tokens * h,
@@ -146,8 +153,12 @@ extension EncoderLayer {
             intermediate.apply(x, rows: t, into: ws.inner, pool: pool, activation: .gelu)
             output.apply(ws.inner, rows: t, into: out, pool: pool, residual: residual)
         case .gated(let activation, let gated, let output):
-            gated.apply(x, rows: t, into: ws.wide, pool: pool)
-            Ops.gatedUnit(ws.wide, into: ws.inner, rows: t, inner: gated.outFeatures / 2, activation: activation, pool: pool)
+            if gated.gatedActivation != nil {
+                gated.apply(x, rows: t, into: ws.inner, pool: pool)
+            } else {
+                gated.apply(x, rows: t, into: ws.wide, pool: pool)
+                Ops.gatedUnit(ws.wide, into: ws.inner, rows: t, inner: gated.outFeatures / 2, activation: activation, pool: pool)
+            }
             output.apply(ws.inner, rows: t, into: out, pool: pool, residual: residual)
         }
     }

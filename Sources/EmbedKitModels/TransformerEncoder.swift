@@ -116,7 +116,7 @@ public final class TransformerEncoder: @unchecked Sendable {
         }
         let shape = AttentionShape(config)
         let ws = Workspace(tokens: batch.totalTokens, shape: shape, intermediate: config.intermediateSize,
-                           gated: layers.contains { $0.feedForward.isGated })
+                           gated: layers.contains { $0.feedForward.writesGatedProduct })
         // Embeddings: word + position (from the config's offset; none with ALiBi or rotary) + token type, then LayerNorm.
         pool.parallelFor(sequences.count) { s in
             let ids = sequences[s]

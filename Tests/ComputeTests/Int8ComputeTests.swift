@@ -89,6 +89,45 @@ import Testing
         #expect(worstRatio(y, ref, atol: 1e-5, rtol: 1e-5) <= 1)
     }
 
+    /// A gated unit fused into the int8 GEMM's epilogue (`fusingGatedUnit`) gives exactly what the projection
+    /// followed by `Ops.gatedUnit` gives: per family, both activations, with a bias, inner widths that are not
+    /// a multiple of 16 (a ragged last panel) and both thread splits; past one K block (k 3100) within 1e-4 relative.
+    @Test(arguments: testBackends)
+    func fusedGatedUnitEqualsTheTwoSteps(_ backend: ComputeBackend) {
+        var rng = Rand(37)
+        for (rows, inner, k) in [(1, 1, 3), (5, 16, 40), (13, 21, 65), (70, 70, 300), (9, 40, 3100)] {
+            for activation in [Ops.GatedActivation.gelu, .silu] {
+                let x = rng.array(rows * k), w = rng.array(2 * inner * k, scale: 0.3), b = rng.array(2 * inner)
+                let plain = Linear(weight: w, bias: b, outFeatures: 2 * inner, inFeatures: k, precision: .int8)
+                guard let fused = plain.fusingGatedUnit(activation) else {
+                    Issue.record("an int8 layer fuses its gated unit")
+                    continue
+                }
+                #expect(fused.outFeatures == inner && fused.gatedActivation == activation)
+                for threads in [1, 3] {
+                    let pool = ThreadPool(threads: threads, backend: backend)
+                    let wide = run(plain, x: x, rows: rows, pool: pool)
+                    var want = [Float](repeating: .nan, count: rows * inner)
+                    wide.withUnsafeBufferPointer { g in
+                        want.withUnsafeMutableBufferPointer {
+                            Ops.gatedUnit(g.baseAddress!, into: $0.baseAddress!, rows: rows, inner: inner, activation: activation, pool: pool)
+                        }
+                    }
+                    let got = run(fused, x: x, rows: rows, pool: pool)
+                    if k <= 1536 {   // one K block both ways: the same float operations
+                        let differing = zip(got, want).filter { $0 != $1 }.count
+                        #expect(differing == 0, "\(backend) \(activation) \(rows)x\(inner)x\(k) threads \(threads): \(differing) values differ")
+                    } else {   // the projection alone adds its K blocks in fp32; the fused unit sums all of K in int32
+                        #expect(worstRatio(got, want.map(Double.init), atol: 1e-5, rtol: 1e-4) <= 1, "\(backend) \(activation) \(rows)x\(inner)x\(k)")
+                    }
+                }
+            }
+        }
+        let w = rng.array(8 * 4)
+        #expect(Linear(weight: w, bias: nil, outFeatures: 8, inFeatures: 4, precision: .fp32).fusingGatedUnit(.gelu) == nil)
+        #expect(Linear(weight: w, bias: nil, outFeatures: 8, inFeatures: 4, precision: .bf16).fusingGatedUnit(.gelu) == nil)
+    }
+
     @Test func sixteenBitWeightsQuantizeFromTheirValues() {
         var rng = Rand(33)
         let rows = 5, n = 40, k = 33

@@ -151,6 +151,31 @@ static void test_int8(int isa) {
             check(same, what);
             free(cs); free(scaled); free(c1); free(c2);
         }
+        if (n % 2 == 0 && (k + 3) / 4 * 4 <= 2 * 768) {
+            // A gated unit in the GEMM's epilogue (EK_ACT_GLU_*, interleaved panels) equals the projection
+            // followed by ek_glu, bit for bit (one K block both ways).
+            const int inner = n / 2, panels = (inner + 15) / 16;
+            uint8_t *glu = malloc(ek_packed_quad_bytes(panels * EK_NR, k));
+            float *gbias = calloc((size_t)panels * EK_NR, sizeof(float));
+            float *wide = malloc((size_t)m * n * sizeof(float)), *want = malloc((size_t)m * inner * sizeof(float));
+            float *got = malloc((size_t)m * inner * sizeof(float));
+            ek_interleave_i8_quads_glu(packed, inner, k, glu);
+            for (int slot = 0; slot < panels * EK_NR; slot++) {
+                int f = 16 * (slot / EK_NR) + slot % 16;
+                if (f < inner) gbias[slot] = bias[slot % EK_NR < 16 ? f : inner + f];
+            }
+            for (int act = EK_ACT_GELU; act <= EK_ACT_SILU; act++) {
+                run_gemm(isa, EK_DT_I8_QUADS, packed, a, m, n, k, bias, NULL, wide);
+                ek_glu(isa, wide, want, 0, m, inner, act);
+                ek_gemm_args g = {0, m, 0, panels, inner, k, a, k, glu, EK_DT_I8_QUADS, got, inner, gbias,
+                                  act == EK_ACT_GELU ? EK_ACT_GLU_GELU : EK_ACT_GLU_SILU, NULL, inner, NULL};
+                ek_gemm(isa, &g);
+                snprintf(what, sizeof what, "%s int8 gemm %dx%dx%d: the fused gated unit (act %d) differs from gemm + ek_glu",
+                         isa_name(isa), m, n, k, act);
+                check(memcmp(got, want, (size_t)m * inner * sizeof(float)) == 0, what);
+            }
+            free(glu); free(gbias); free(wide); free(want); free(got);
+        }
         if ((k + 3) / 4 * 4 <= 2 * 768) { // one K block
             long diff = 0;
             for (long i = 0; i < (long)m * n; i++) diff += memcmp(&c[i], &ref[i], 4) != 0;

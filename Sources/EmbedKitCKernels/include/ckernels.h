@@ -108,12 +108,20 @@ int ek_pack_i8_quads_f32(const float *w, int n, int k, uint8_t *dst);
 /// Same from 16-bit bits (`is_f16`: IEEE binary16, else bfloat16), one row widened at a time.
 /// Both return 0, or -1 when memory for one widened row is not available.
 int ek_pack_i8_quads_u16(const uint16_t *w, int n, int k, int is_f16, uint8_t *dst);
+/// A gated unit's packed int8 [gate | up] projection (2·inner features, gate first) rearranged so that panel p
+/// holds gate features 16p ..< 16p + 16 in its columns 0 ..< 16 and the same up features in 16 ..< 32 (features
+/// past `inner` zero): the layout of the EK_ACT_GLU_* epilogues. dst holds ek_packed_quad_bytes(glu_panels·32, k)
+/// bytes, glu_panels = ceil(inner / 16).
+void ek_interleave_i8_quads_glu(const uint8_t *src, int inner, int k, uint8_t *dst);
 
 /// fp32 -> bf16 bits, nearest even (NaN stays NaN).
 uint16_t ek_bf16_from_f32(float x);
 
-/// Epilogue activations.
-enum { EK_ACT_NONE = 0, EK_ACT_GELU = 1, EK_ACT_SILU = 2 };
+/// Epilogue activations. The two GLU kinds are for int8-quad weights interleaved by
+/// ek_interleave_i8_quads_glu only: panel p yields C columns 16p ..< 16p + 16 as act(gate + bias)·(up + bias),
+/// the gate from the panel's first 16 columns and the up projection from its last 16; n is then C's width
+/// (the gated unit's inner width), the residual is not supported and the bias is in panel order (32 per panel).
+enum { EK_ACT_NONE = 0, EK_ACT_GELU = 1, EK_ACT_SILU = 2, EK_ACT_GLU_GELU = 3, EK_ACT_GLU_SILU = 4 };
 
 /// C[m0..<m1, panels p0..<p1] = act(A·Bᵀ + bias) + residual, A row-major [*, k] with leading dim lda,
 /// B packed (dtype), C row-major with leading dim ldc, residual (optional) leading dim ldr.

@@ -20,7 +20,7 @@ enum JinaBERT: EncoderFamily {
         let (qkv, out, norm) = try EncoderFamilies.attention(p, config: config, weights: w)
         return EncoderLayer(
             qkv: qkv, attentionOutput: out, attentionNorm: norm,
-            feedForward: .gated(.gelu, gated: try w.linear(p + "mlp.gated_layers", out: 2 * i, in: h, bias: false),
+            feedForward: .gatedUnit(.gelu, gated: try w.linear(p + "mlp.gated_layers", out: 2 * i, in: h, bias: false),
                                 output: try w.downProjection(p + "mlp.wo", out: h, in: i) {
                                     let gate = try w.rowMagnitudes(p + "mlp.gated_layers", rows: 2 * i, count: i, in: h, after: norm, bias: false)
                                     return gate.times(try w.rowMagnitudes(p + "mlp.gated_layers", rows: 2 * i, first: i, count: i, in: h,

@@ -71,7 +71,7 @@ enum ModernBERT: EncoderFamily {
             qkv: try w.linear(p + "attn.Wqkv", out: 3 * h, in: h, bias: false),
             attentionOutput: try w.linear(p + "attn.Wo", out: h, in: h, bias: false),
             attentionNorm: l == 0 ? nil : try w.layerNorm(p + "attn_norm", h, eps: eps, bias: config.normBias),
-            feedForward: .gated(.gelu, gated: try w.linear(p + "mlp.Wi", out: 2 * i, in: h, bias: false),
+            feedForward: .gatedUnit(.gelu, gated: try w.linear(p + "mlp.Wi", out: 2 * i, in: h, bias: false),
                                 output: try w.downProjection(p + "mlp.Wo", out: h, in: i, bias: false) {
                                     try w.rowMagnitudes(p + "mlp.Wi", rows: 2 * i, count: i, in: h, after: norm, bias: false)
                                         .times(try w.rowMagnitudes(p + "mlp.Wi", rows: 2 * i, first: i, count: i, in: h, after: norm,

@@ -54,7 +54,7 @@ enum NomicBERT: EncoderFamily {
             qkv: try w.linear(p + "attn.Wqkv", out: 3 * h, in: h, bias: false),
             attentionOutput: try w.linear(p + "attn.out_proj", out: h, in: h, bias: false),
             attentionNorm: norm,
-            feedForward: .gated(.silu, gated: try w.fused([p + "mlp.fc12", p + "mlp.fc11"], out: i, in: h, bias: false),
+            feedForward: .gatedUnit(.silu, gated: try w.fused([p + "mlp.fc12", p + "mlp.fc11"], out: i, in: h, bias: false),
                                 output: try w.downProjection(p + "mlp.fc2", out: h, in: i, bias: false) {
                                     try w.rowMagnitudes(p + "mlp.fc12", rows: i, count: i, in: h, after: norm, bias: false)
                                         .times(try w.rowMagnitudes(p + "mlp.fc11", rows: i, count: i, in: h, after: norm, bias: false))

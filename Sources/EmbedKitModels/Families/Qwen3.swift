@@ -50,7 +50,7 @@ enum Qwen3: EncoderFamily {
                              bias: false),
             attentionOutput: try w.linear(p + "self_attn.o_proj", out: h, in: q, bias: false),
             attentionNorm: try rmsNorm(p + "input_layernorm", h, config, w),
-            feedForward: .gated(.silu, gated: try w.fused([p + "mlp.gate_proj", p + "mlp.up_proj"], out: i, in: h, bias: false),
+            feedForward: .gatedUnit(.silu, gated: try w.fused([p + "mlp.gate_proj", p + "mlp.up_proj"], out: i, in: h, bias: false),
                                 output: try w.downProjection(p + "mlp.down_proj", out: h, in: i, bias: false) {
                                     try w.rowMagnitudes(p + "mlp.gate_proj", rows: i, count: i, in: h, after: norm, bias: false)
                                         .times(try w.rowMagnitudes(p + "mlp.up_proj", rows: i, count: i, in: h, after: norm, bias: false))
