@@ -4,7 +4,7 @@
 #define EK_DECLARE(sfx)                                                                                     \
     void ek_gemm_##sfx(const ek_gemm_args *);                                                             \
     int ek_attention_##sfx(const float *, const float *, const float *, int, float *, int, int, int, int, \
-                           int, float, float, const float *, int, int);                                   \
+                           int, float, float, const float *, int, int, int);                              \
     void ek_add_layernorm_##sfx(float *, const float *, const float *, const float *, float, int, int, int); \
     void ek_rmsnorm_##sfx(float *, int, int, int, int, int, const float *, float);                        \
     void ek_gelu_##sfx(float *, long);                                                                    \
@@ -51,8 +51,11 @@ void ek_gemm(int isa, const ek_gemm_args *args) {
 }
 
 int ek_attention(int isa, const float *q, const float *k, const float *v, int ld, float *out, int ldo, int len,
-                 int head_dim, int q0, int q1, float scale, float slope, const float *bias, int before, int after) {
-    EK_DISPATCH(isa, ek_attention, q, k, v, ld, out, ldo, len, head_dim, q0, q1, scale, slope, bias, before, after)
+                 int head_dim, int q0, int q1, float scale, float slope, const float *bias, int before, int after,
+                 int bf16) {
+    // bf16 products on the family with a bf16 dot product, when there is one (ek_gemm_family).
+    EK_DISPATCH_FAMILY(bf16 ? ek_gemm_family(isa, EK_DT_BF16_PAIRS) : ek_resolve_isa(isa), ek_attention, q, k, v, ld, out,
+                       ldo, len, head_dim, q0, q1, scale, slope, bias, before, after, bf16)
 }
 
 int ek_attention_query_block(void) { return 96; }

@@ -6,6 +6,7 @@
 //   EK_NATIVE_F16 1 to widen fp16 with the hardware conversion
 #include "vecmath.h"
 #include "ckernels.h"
+#include "bf16.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,24 +322,71 @@ EK_TARGET void EK_SFX(ek_gemm)(const ek_gemm_args *g) {
 
 EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *v, int ld, float *out, int ldo,
                                      int len, int d, int q0, int q1, float scale, float slope, const float *bias,
-                                     int before, int after) {
+                                     int before, int after, int bf16) {
     if (q1 <= q0 || len <= 0 || d <= 0) return 0;
+#if EK_DPBF16 || EK_BFDOT
+    const int pairs = bf16;   // QKᵀ and P·V as bf16 pairs through the bf16 GEMM micro-kernel
+#else
+    const int pairs = 0;
+    (void)bf16;
+#endif
+    const int d2 = (d + 1) / 2;
     const int dp = (d + EK_NR - 1) / EK_NR * EK_NR;          // head dim padded to panels
     const long lp = (len + EK_NR - 1) / EK_NR * EK_NR;       // keys padded to panels
     const int ls = lp < EK_BK ? (int)lp : EK_BK;             // S's row length: one key block, or the whole sequence
     const long sN = (long)EK_BQ * ls, ktN = lp * d, vpN = lp * dp, oN = (long)EK_BQ * dp;
     // Scratch: this thread's reusable buffer when the job fits in it (short sequences: no allocation, no
     // page faults per call), else its own allocation.
-    const size_t bytes = ((sN + ktN + vpN + oN + 2 * EK_BQ) * 4 + 63) / 64 * 64;
+    // bf16 pairs: Kᵀ and V packed as pairs in the Kt and Vp regions (they need at most as many words), plus
+    // a query block's rounded Q and one key block's rounded P.
+    const long qpN = pairs ? (long)EK_BQ * d2 : 0, ppN = pairs ? (long)EK_BQ * (ls / 2 + 1) : 0;
+    const size_t bytes = ((sN + ktN + vpN + oN + 2 * EK_BQ + qpN + ppN) * 4 + 63) / 64 * 64;
     float *mem = bytes <= EK_SCRATCH_BYTES ? ek_thread_scratch() : (float *)aligned_alloc(64, bytes);
     if (!mem) return -1;
     float *S = mem, *Kt = S + sN, *Vp = Kt + ktN, *O = Vp + vpN, *M = O + oN, *L = M + EK_BQ;
+    uint32_t *Qp = (uint32_t *)(L + EK_BQ), *Pp = Qp + qpN;
+    const uint16_t *Kt16 = (const uint16_t *)Kt;
+    uint16_t *Vp16 = (uint16_t *)Vp;
     vf iota;
     for (int i = 0; i < EK_W; i++) iota[i] = (float)i;
 
     // Pack the whole sequence once per job. Kᵀ: panel j holds keys 32j..<32j+32 as [d][32];
-    // V: panel c holds head columns 32c..<32c+32 as [lp][32]. Both zero padded.
-    for (long pj = 0; pj < lp / EK_NR; pj++) {
+    // V: panel c holds head columns 32c..<32c+32 as [lp][32]. Both zero padded. As bf16 pairs: Kᵀ panel j
+    // is [d2][32][2] (pairs of head columns), V panel c is [lp/2][32][2] (pairs of keys).
+    if (pairs) {
+        uint32_t *Kt32 = (uint32_t *)Kt, *row = Qp;   // Qp holds one key's pairs until the queries need it
+        for (long pj = 0; pj < lp / EK_NR; pj++)
+            for (int jj = 0; jj < EK_NR; jj++) {
+                const long key = pj * EK_NR + jj;
+                if (key < len) round_a_pairs(k + key * ld, ld, 1, d, row, d2);
+                for (int c2 = 0; c2 < d2; c2++) Kt32[(pj * d2 + c2) * EK_NR + jj] = key < len ? row[c2] : 0;
+            }
+        for (int pd = 0; pd < dp / EK_NR; pd++) {
+            const int w = d - pd * EK_NR < EK_NR ? d - pd * EK_NR : EK_NR;
+            for (long jj = 0; jj < lp; jj += 2) {
+                const float *v0 = v + jj * ld + pd * EK_NR, *v1 = v0 + ld;
+                uint16_t *dst = Vp16 + ((long)pd * (lp / 2) + jj / 2) * 2 * EK_NR;
+#if EK_DPBF16
+                // Keys jj and jj + 1 of 16 columns at a time, interleaved: word c = (v[jj][c], v[jj + 1][c]).
+                const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                                            23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+                for (int h = 0; h < EK_NR; h += 16) {
+                    const int left = w - h;
+                    const __mmask16 m = left >= 16 ? 0xffff : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+                    const __m512 lo = _mm512_maskz_loadu_ps(jj < len ? m : 0, v0 + h);
+                    const __m512 hi = _mm512_maskz_loadu_ps(jj + 1 < len ? m : 0, v1 + h);
+                    _mm512_storeu_si512(dst + 2 * h, _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(hi, lo)));
+                }
+#else
+                for (int c = 0; c < EK_NR; c++) {
+                    dst[2 * c] = jj < len && c < w ? ek_bf16_bits(v0[c]) : 0;
+                    dst[2 * c + 1] = jj + 1 < len && c < w ? ek_bf16_bits(v1[c]) : 0;
+                }
+#endif
+            }
+        }
+    }
+    for (long pj = 0; !pairs && pj < lp / EK_NR; pj++) {
         float *dst = Kt + pj * d * EK_NR;
         for (int jj = 0; jj < EK_NR; jj++) {
             long key = pj * EK_NR + jj;
@@ -350,7 +398,7 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
             }
         }
     }
-    for (int pd = 0; pd < dp / EK_NR; pd++) {
+    for (int pd = 0; !pairs && pd < dp / EK_NR; pd++) {
         float *dst = Vp + (long)pd * lp * EK_NR;
         int w = d - pd * EK_NR < EK_NR ? d - pd * EK_NR : EK_NR;
         for (long jj = 0; jj < lp; jj++) {
@@ -365,6 +413,7 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
         const int bq = q1 - qb < EK_BQ ? q1 - qb : EK_BQ;
         for (int i = 0; i < bq; i++) { M[i] = -INFINITY; L[i] = 0; }
         for (long i = 0; i < (long)bq * dp; i++) O[i] = 0;
+        if (pairs) round_a_pairs(q + (long)qb * ld, ld, bq, d, Qp, d2);
         // A window: only the key blocks some query of this block may see.
         int kfirst = before < 0 || qb - before <= 0 ? 0 : (qb - before) / EK_BK * EK_BK;
         int kend = after < 0 || qb + bq + after >= len ? len : qb + bq + after;
@@ -377,8 +426,12 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                 int mr = bq - r < EK_MR ? bq - r : EK_MR;
                 for (int pj = 0; pj < kpanels; pj++) {
                     int nr = bk - pj * EK_NR < EK_NR ? bk - pj * EK_NR : EK_NR;
-                    ukr_f32(d, q + (long)(qb + r) * ld, ld, Kt + (long)(kb / EK_NR + pj) * d * EK_NR,
-                            S + r * ls + pj * EK_NR, ls, mr, nr, 0);
+                    if (pairs)
+                        ukr_bf16_pairs(d2, Qp + (long)r * d2, d2, Kt16 + (long)(kb / EK_NR + pj) * d2 * 2 * EK_NR,
+                                       S + r * ls + pj * EK_NR, ls, mr, nr, 0);
+                    else
+                        ukr_f32(d, q + (long)(qb + r) * ld, ld, Kt + (long)(kb / EK_NR + pj) * d * EK_NR,
+                                S + r * ls + pj * EK_NR, ls, mr, nr, 0);
                 }
             }
             // online softmax: S becomes P, O and L are rescaled
@@ -417,13 +470,19 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
                     for (int c = 0; c < dp; c += EK_W) vstore(orow + c, vload(orow + c) * vsplat(corr));
                 }
             }
-            // O += P·V
+            // O += P·V (kb is even: key blocks are whole panels)
+            const int bk2 = (bk + 1) / 2;
+            if (pairs) round_a_pairs(S, ls, bq, bk, Pp, bk2);
             for (int r = 0; r < bq; r += EK_MR) {
                 int mr = bq - r < EK_MR ? bq - r : EK_MR;
                 for (int pd = 0; pd < dp / EK_NR; pd++) {
                     int nr = d - pd * EK_NR < EK_NR ? d - pd * EK_NR : EK_NR;
-                    ukr_f32(bk, S + r * ls, ls, Vp + (long)pd * lp * EK_NR + (long)kb * EK_NR,
-                            O + (long)r * dp + pd * EK_NR, dp, mr, nr, 1);
+                    if (pairs)
+                        ukr_bf16_pairs(bk2, Pp + (long)r * bk2, bk2, Vp16 + ((long)pd * (lp / 2) + kb / 2) * 2 * EK_NR,
+                                       O + (long)r * dp + pd * EK_NR, dp, mr, nr, 1);
+                    else
+                        ukr_f32(bk, S + r * ls, ls, Vp + (long)pd * lp * EK_NR + (long)kb * EK_NR,
+                                O + (long)r * dp + pd * EK_NR, dp, mr, nr, 1);
                 }
             }
         }

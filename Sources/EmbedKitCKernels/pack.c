@@ -1,5 +1,6 @@
 // Weight packing: PyTorch Linear.weight [n, k] -> panels of EK_NR output features, k-major.
 #include "ckernels.h"
+#include "bf16.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,13 +25,7 @@ size_t ek_packed_elements(int n, int k) {
 EK_PACK(ek_pack_f32, float)
 EK_PACK(ek_pack_u16, uint16_t)
 
-uint16_t ek_bf16_from_f32(float x) {
-    uint32_t u;
-    memcpy(&u, &x, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40); // quiet NaN
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return (uint16_t)(u >> 16);
-}
+uint16_t ek_bf16_from_f32(float x) { return ek_bf16_bits(x); }
 
 static float f16_to_f32(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ffu, u;

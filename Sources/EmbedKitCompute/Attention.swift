@@ -65,12 +65,14 @@ public enum Attention {
 
     /// out[t, h·d ..< (h+1)·d] = softmax(q·kᵀ·scale + bias)·v per sequence and head.
     /// `q`, `k`, `v` rows are `rowStride` floats apart (e.g. a fused [tokens, 3H] QKV buffer);
-    /// `out` rows are `heads·headDim` floats apart.
+    /// `out` rows are `heads·headDim` floats apart. `reducedPrecision` (a bf16 or int8 model): Q·Kᵀ and P·V
+    /// from bf16-rounded operands with fp32 sums where the CPU has a bf16 dot product (AVX512-BF16, ARM BF16),
+    /// fp32 elsewhere.
     public static func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                rowStride: Int, out: UnsafeMutablePointer<Float>,
                                batch: SequenceBatch, heads: Int, headDim: Int, scale: Float,
                                alibiSlopes: [Float]?, distanceBias: DistanceBias? = nil, window: AttentionWindow? = nil,
-                               keyValueHeads: Int? = nil, pool: ThreadPool) {
+                               keyValueHeads: Int? = nil, reducedPrecision: Bool = false, pool: ThreadPool) {
         // Grouped-query attention: query head h reads key/value head h / (heads / keyValueHeads).
         let kvHeads = keyValueHeads ?? heads
         precondition(kvHeads > 0 && heads % kvHeads == 0, "Attention: \(heads) query heads over \(kvHeads) key/value heads")
@@ -97,7 +99,7 @@ public enum Attention {
                 for h in 0..<heads { jobs.append((s, h, q0, min(len, q0 + per))) }
             }
         }
-        let isa = pool.isa
+        let isa = pool.isa, bf16: Int32 = reducedPrecision ? 1 : 0
         let empty: [Float] = []
         (distanceBias?.values ?? empty).withUnsafeBufferPointer { table in
             jobs.withUnsafeBufferPointer { jobs in
@@ -111,7 +113,7 @@ public enum Attention {
                                               v + base * rowStride + kvCol, Int32(rowStride), out + base * outStride + col,
                                               Int32(outStride), Int32(len), Int32(headDim), Int32(job.q0), Int32(job.q1),
                                               scale, alibiSlopes?[job.head] ?? 0, bias,
-                                              Int32(window?.before ?? -1), Int32(window?.after ?? -1))
+                                              Int32(window?.before ?? -1), Int32(window?.after ?? -1), bf16)
                     if status != 0 { fatalError("Attention: out of memory for a \(len)-token block") }
                 }
             }

@@ -13,7 +13,7 @@ public enum ComputeBackend: String, Sendable, CaseIterable, CustomStringConverti
     /// Its int8 and bf16 GEMMs run on SDOT / SMMLA / BFDOT where the CPU has them.
     case neon
 
-    var isa: Int32 {
+    package var isa: Int32 {
         switch self {
         case .generic: return Int32(EK_ISA_GENERIC)
         case .avx2: return Int32(EK_ISA_AVX2)

@@ -22,6 +22,9 @@ public enum WeightStorage: String, Sendable {
 
     var bytes: Int { self == .float32 || self == .float32RowMajor ? 4 : self == .int8Quads ? 1 : 2 }
 
+    /// bf16 or int8 compute (fp16/bf16 storage computes in fp32).
+    public var isReducedPrecision: Bool { self == .bfloat16Pairs || self == .int8Quads }
+
     /// The storage of reduced-precision compute; nil for fp32 (the checkpoint's own type is kept).
     init?(computing precision: ComputePrecision) {
         switch precision {

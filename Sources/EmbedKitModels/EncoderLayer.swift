@@ -127,7 +127,8 @@ extension EncoderLayer {
         Attention.forward(q: ws.qkv, k: ws.qkv + shape.queryWidth, v: ws.qkv + shape.queryWidth + shape.keyValueWidth,
                           rowStride: width, out: ws.context, batch: batch, heads: shape.heads, headDim: d,
                           scale: 1 / Float(d).squareRoot(), alibiSlopes: alibiSlopes, distanceBias: distanceBias,
-                          window: window, keyValueHeads: shape.keyValueHeads, pool: pool)
+                          window: window, keyValueHeads: shape.keyValueHeads,
+                          reducedPrecision: qkv.storage.isReducedPrecision, pool: pool)
         switch placement {
         case .post:
             attentionOutput.apply(ws.context, rows: t, into: ws.projected, pool: pool)

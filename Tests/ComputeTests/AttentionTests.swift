@@ -1,3 +1,4 @@
+import EmbedKitCKernels
 import EmbedKitCompute
 import Foundation
 import Testing
@@ -59,6 +60,47 @@ func referenceAttention(q: [Float], k: [Float], v: [Float], rowStride: Int, leng
         #expect(out.allSatisfy { $0.isFinite })
         #expect(worstRatio(out, ref, atol: atol, rtol: rtol) <= 1,
                 "\(backend) lengths \(lengths) heads \(heads) d \(d) alibi \(alibi) window \(String(describing: window))")
+    }
+
+    /// Reduced precision: on a family with a bf16 dot product (here AVX512-BF16 under `avx512`) Q·Kᵀ and P·V
+    /// come from bf16-rounded operands, within 1e-2 of the reference on rounded Q, K and V (P is rounded too;
+    /// values up to ±2); on the others the fp32 result, bit for bit. Two key blocks, windows and ALiBi.
+    @Test(arguments: testBackends)
+    func reducedPrecisionProducts(_ backend: ComputeBackend) {
+        let lengths = [1, 7, 130, 300], heads = 2, d = 40
+        let batch = SequenceBatch(lengths: lengths)
+        let hd = heads * d, stride = 3 * hd
+        var rng = Rand(41)
+        let qkv = rng.array(batch.totalTokens * stride, scale: 2)
+        let pairs = ek_gemm_family(backend.isa, Int32(EK_DT_BF16_PAIRS)) == Int32(EK_ISA_AVX512_BF16)
+            || ek_gemm_family(backend.isa, Int32(EK_DT_BF16_PAIRS)) == Int32(EK_ISA_NEON_BF16)
+        let rounded = pairs ? qkv.map { Float(bitPattern: UInt32(ek_bf16_from_f32($0)) << 16) } : qkv
+        for (window, alibi) in [(nil, true), (AttentionWindow.symmetric(9), false), (.causal, true)] {
+            let slopes = alibi ? Attention.alibiSlopes(heads: heads) : nil
+            var outs = [[Float]]()
+            for reduced in [false, true] {
+                var out = [Float](repeating: .nan, count: batch.totalTokens * hd)
+                qkv.withUnsafeBufferPointer { p in
+                    out.withUnsafeMutableBufferPointer { o in
+                        Attention.forward(q: p.baseAddress!, k: p.baseAddress! + hd, v: p.baseAddress! + 2 * hd, rowStride: stride,
+                                          out: o.baseAddress!, batch: batch, heads: heads, headDim: d, scale: 1 / Float(d).squareRoot(),
+                                          alibiSlopes: slopes, window: window, reducedPrecision: reduced,
+                                          pool: ThreadPool(threads: 2, backend: backend))
+                    }
+                }
+                outs.append(out)
+            }
+            if !pairs {
+                #expect(outs[0] == outs[1], "\(backend): without a bf16 dot product, reduced precision is fp32")
+                continue
+            }
+            let ref = referenceAttention(q: rounded, k: Array(rounded.dropFirst(hd)) + [Float](repeating: 0, count: hd),
+                                         v: Array(rounded.dropFirst(2 * hd)) + [Float](repeating: 0, count: 2 * hd),
+                                         rowStride: stride, lengths: lengths, heads: heads, d: d, scale: 1 / Float(d).squareRoot(),
+                                         slopes: slopes, window: window)
+            #expect(worstRatio(outs[1], ref, atol: 1e-2, rtol: 0) <= 1, "\(backend) bf16 window \(String(describing: window))")
+            #expect(outs[0] != outs[1], "\(backend): the bf16 path ran")
+        }
     }
 
     @Test(arguments: testBackends)

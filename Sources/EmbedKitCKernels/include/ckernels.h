@@ -149,10 +149,12 @@ void ek_gemm(int isa, const ek_gemm_args *args);
 /// floats apart. out rows are `ldo` apart. Bias: -slope·|i-j|, plus bias[(j - i) + len - 1] when `bias` is
 /// not NULL (a per-distance table of this head, MPNet's relative positions; readable up to index
 /// 2·len + 64). A window: query i sees keys i − before ..= i + after only (a negative bound is no bound;
-/// `after` 0 is a causal mask); every query must see at least one key. Returns 0, or -1 if memory ran out.
+/// `after` 0 is a causal mask); every query must see at least one key. `bf16` (reduced precision): Q·Kᵀ and
+/// P·V from bf16-rounded Q, K, P and V with fp32 sums, on the family with a bf16 dot product (AVX512-BF16, ARM
+/// BF16); where there is none, fp32 as with 0. Returns 0, or -1 if memory ran out.
 int ek_attention(int isa, const float *q, const float *k, const float *v, int ld, float *out, int ldo,
                  int len, int head_dim, int q0, int q1, float scale, float slope, const float *bias, int before,
-                 int after);
+                 int after, int bf16);
 /// Bytes of each thread's reusable scratch buffer (ek_thread_scratch): attention jobs that fit use it.
 #define EK_SCRATCH_BYTES (1 << 20)
 /// The calling thread's scratch buffer of EK_SCRATCH_BYTES, 64-byte aligned, allocated on first use and freed
