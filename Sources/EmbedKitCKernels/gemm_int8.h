@@ -88,6 +88,32 @@ typedef struct {
 
 static inline int is_glu(int act) { return act == EK_ACT_GLU_GELU || act == EK_ACT_GLU_SILU; }
 
+#if EK_DPBUSD
+// One row of a register tile from registers: y (+ c when not the first K block), then the epilogue `e` when
+// given (bias b0/b1 preloaded; `res` this row's residual), stored under the masks (GLU: nr outputs, mask m0).
+static inline EK_TARGET __attribute__((always_inline)) void store_i8_row(float *cr, __mmask16 m0, __mmask16 m1, __m512 y0,
+                                                                        __m512 y1, int first, const i8_epilogue *e, int glu,
+                                                                        __m512 b0, __m512 b1, const float *res) {
+    if (!e) { store_panel_row(cr, m0, m1, y0, y1, !first); return; }
+    if (!first) {
+        y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, cr));
+        y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, cr + 16));
+    }
+    if (e->bias) { y0 = _mm512_add_ps(y0, b0); y1 = _mm512_add_ps(y1, b1); }
+    if (glu) {   // at most 16 outputs, from the gate half and the up half
+        const vf gate = e->act == EK_ACT_GLU_SILU ? vsilu((vf)y0) : vgelu((vf)y0);
+        _mm512_mask_storeu_ps(cr, m0, _mm512_mul_ps((__m512)gate, y1));
+        return;
+    }
+    if (e->act == EK_ACT_GELU) { y0 = (__m512)vgelu((vf)y0); y1 = (__m512)vgelu((vf)y1); }
+    if (res) {
+        y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, res));
+        y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, res + 16));
+    }
+    store_panel_row(cr, m0, m1, y0, y1, 0);
+}
+#endif
+
 // acc[r][j] = Σ_q Σ_t a[r][4q + t] · b[q][j][t] over kq quad rows, for an 8×32 tile (int32), then
 // c[r][j] = (acc - 128·colsum[j]) · ascale[r] · wscale[j] (+ c when accumulating K blocks). AVX512-VNNI
 // applies `e` (not NULL: the last K block) in registers; the other families leave it to tile_i8.
@@ -120,32 +146,14 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
     __m512 b0 = _mm512_setzero_ps(), b1 = b0;
     if (e && e->bias) { b0 = _mm512_maskz_loadu_ps(glu ? 0xffff : m0, e->bias); b1 = _mm512_maskz_loadu_ps(glu ? 0xffff : m1, e->bias + 16); }
     _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
-        if (r >= mr) break;
-        float *cr = c + r * ldc;
-        __m512 s = _mm512_set1_ps(ascale[r]);
-        __m512i i0 = acc[r][0], i1 = acc[r][1];
-        if (first) { i0 = _mm512_sub_epi32(i0, cs0); i1 = _mm512_sub_epi32(i1, cs1); }
-        __m512 y0 = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i0), s), ws0);
-        __m512 y1 = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i1), s), ws1);
-        if (!e) { store_panel_row(cr, m0, m1, y0, y1, !first); continue; }
-        if (!first) {
-            y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, cr));
-            y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, cr + 16));
+        if (r < mr) {
+            __m512i i0 = acc[r][0], i1 = acc[r][1];
+            if (first) { i0 = _mm512_sub_epi32(i0, cs0); i1 = _mm512_sub_epi32(i1, cs1); }
+            const __m512 s = _mm512_set1_ps(ascale[r]);
+            store_i8_row(c + r * ldc, m0, m1, _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i0), s), ws0),
+                         _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(i1), s), ws1), first, e, glu, b0, b1,
+                         e && e->res ? e->res + (long)r * e->ldr : NULL);
         }
-        if (e->bias) { y0 = _mm512_add_ps(y0, b0); y1 = _mm512_add_ps(y1, b1); }
-        if (glu) {   // nr outputs (at most 16) from the gate half and the up half
-            vf gate = (vf)y0;
-            gate = e->act == EK_ACT_GLU_SILU ? vsilu(gate) : vgelu(gate);
-            _mm512_mask_storeu_ps(cr, m0, _mm512_mul_ps((__m512)gate, y1));
-            continue;
-        }
-        if (e->act == EK_ACT_GELU) { y0 = (__m512)vgelu((vf)y0); y1 = (__m512)vgelu((vf)y1); }
-        if (e->res) {
-            const float *rr = e->res + (long)r * e->ldr;
-            y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(m0, rr));
-            y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(m1, rr + 16));
-        }
-        store_panel_row(cr, m0, m1, y0, y1, 0);
     }
 #elif EK_MADDUBS
     // AVX2 without VNNI: VPMADDUBSW multiplies u8 by s8 into 16-bit pair sums, which saturate for
