@@ -351,16 +351,16 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
     for (int i = 0; i < EK_W; i++) iota[i] = (float)i;
 
     // Pack the whole sequence once per job. Kᵀ: panel j holds keys 32j..<32j+32 as [d][32];
-    // V: panel c holds head columns 32c..<32c+32 as [lp][32]. Both zero padded. As bf16 pairs: Kᵀ panel j
-    // is [d2][32][2] (pairs of head columns), V panel c is [lp/2][32][2] (pairs of keys).
+    // V: panel c holds head columns 32c..<32c+32 as [lp][32]. As bf16 pairs: Kᵀ panel j is [d2][32][2]
+    // (pairs of head columns), V panel c is [lp/2][32][2] (pairs of keys). V is zero padded (P·V reads its
+    // padding, with P = 0); Kᵀ's padding is left as it is: the score columns it gives are never stored.
     if (pairs) {
         uint32_t *Kt32 = (uint32_t *)Kt, *row = Qp;   // Qp holds one key's pairs until the queries need it
-        for (long pj = 0; pj < lp / EK_NR; pj++)
-            for (int jj = 0; jj < EK_NR; jj++) {
-                const long key = pj * EK_NR + jj;
-                if (key < len) round_a_pairs(k + key * ld, ld, 1, d, row, d2);
-                for (int c2 = 0; c2 < d2; c2++) Kt32[(pj * d2 + c2) * EK_NR + jj] = key < len ? row[c2] : 0;
-            }
+        for (long key = 0; key < len; key++) {
+            round_a_pairs(k + key * ld, ld, 1, d, row, d2);
+            uint32_t *dst = Kt32 + (key / EK_NR) * d2 * EK_NR + key % EK_NR;
+            for (int c2 = 0; c2 < d2; c2++) dst[c2 * EK_NR] = row[c2];
+        }
         for (int pd = 0; pd < dp / EK_NR; pd++) {
             const int w = d - pd * EK_NR < EK_NR ? d - pd * EK_NR : EK_NR;
             for (long jj = 0; jj < lp; jj += 2) {
@@ -386,17 +386,10 @@ EK_TARGET int EK_SFX(ek_attention)(const float *q, const float *k, const float *
             }
         }
     }
-    for (long pj = 0; !pairs && pj < lp / EK_NR; pj++) {
-        float *dst = Kt + pj * d * EK_NR;
-        for (int jj = 0; jj < EK_NR; jj++) {
-            long key = pj * EK_NR + jj;
-            if (key < len) {
-                const float *src = k + key * ld;
-                for (int c = 0; c < d; c++) dst[c * EK_NR + jj] = src[c];
-            } else {
-                for (int c = 0; c < d; c++) dst[c * EK_NR + jj] = 0;
-            }
-        }
+    for (long key = 0; !pairs && key < len; key++) {
+        float *dst = Kt + (key / EK_NR) * d * EK_NR + key % EK_NR;
+        const float *src = k + key * ld;
+        for (int c = 0; c < d; c++) dst[c * EK_NR] = src[c];
     }
     for (int pd = 0; !pairs && pd < dp / EK_NR; pd++) {
         float *dst = Vp + (long)pd * lp * EK_NR;
