@@ -119,7 +119,7 @@ static inline EK_TARGET __attribute__((always_inline)) void store_i8_row(float *
 // applies `e` (not NULL: the last K block) in registers; the other families leave it to tile_i8.
 static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8_t *b, const float *wscale,
                                    const int32_t *colsum, const float *ascale, float *c, long ldc, int mr, int nr,
-                                   int first, const i8_epilogue *e) {
+                                   int first, const i8_epilogue *e, const char *pf, int pf_lines) {
 #if EK_DPBUSD
     __m512i acc[EK_MR][2];
     const uint8_t *ap[EK_MR];
@@ -129,6 +129,7 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
         acc[r][1] = _mm512_setzero_si512();
     }
     for (int q = 0; q < kq; q++) {
+        if (q < pf_lines) _mm_prefetch(pf + (long)q * 64, _MM_HINT_T0);
         __m512i b0 = _mm512_loadu_si512(b + (long)q * 128), b1 = _mm512_loadu_si512(b + (long)q * 128 + 64);
         _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
             int32_t quad;
@@ -161,7 +162,7 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
     // weight: |q|·(w·sign q), both at most 127 in magnitude, pair sums at most 2·127² = 32258 < 2¹⁵
     // (llama.cpp's Q8_0 scheme); VPMADDWD by ones then adds the pairs of each column's quad into int32.
     // No column-sum correction: the products are of the signed values.
-    (void)colsum; (void)e;
+    (void)colsum; (void)e; (void)pf; (void)pf_lines;
     const __m256i flip = _mm256_set1_epi8((char)0x80), ones = _mm256_set1_epi16(1);
     for (int r0 = 0; r0 < mr; r0 += 2) {
         const int two = mr - r0 > 1;
@@ -193,13 +194,13 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
         }
     }
 #elif EK_SMMLA
-    (void)colsum; (void)e;
+    (void)colsum; (void)e; (void)pf; (void)pf_lines;
     ukr_i8_smmla(kq, a, lda, b, wscale, ascale, c, ldc, mr, nr, first);
 #elif EK_SDOT
-    (void)colsum; (void)e;
+    (void)colsum; (void)e; (void)pf; (void)pf_lines;
     ukr_i8_sdot(kq, a, lda, b, wscale, ascale, c, ldc, mr, nr, first);
 #else
-    (void)e;
+    (void)e; (void)pf; (void)pf_lines;
     for (int r = 0; r < mr; r++) {
         float *cr = c + r * ldc;
         for (int j = 0; j < nr; j++) {
@@ -217,13 +218,13 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
 // rows from a scratch tile for the GLU kinds (nr outputs), else in place.
 static EK_TARGET void tile_i8(int kq, const uint8_t *a, int lda, const int8_t *b, const float *wscale,
                               const int32_t *colsum, const float *ascale, float *c, long ldc, int mr, int nr,
-                              int first, const i8_epilogue *e) {
+                              int first, const i8_epilogue *e, const char *pf, int pf_lines) {
 #if EK_DPBUSD
-    ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, e);
+    ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, e, pf, pf_lines);
 #else
     if (e && is_glu(e->act)) {
         float t[EK_MR * EK_NR];
-        ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, t, EK_NR, mr, EK_NR, 1, NULL);
+        ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, t, EK_NR, mr, EK_NR, 1, NULL, pf, pf_lines);
         for (int r = 0; r < mr; r++) {
             float *y = t + r * EK_NR, out[16];
             if (e->bias) epilogue_row(y, EK_NR, e->bias, EK_ACT_NONE, NULL);
@@ -236,7 +237,7 @@ static EK_TARGET void tile_i8(int kq, const uint8_t *a, int lda, const int8_t *b
         }
         return;
     }
-    ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, NULL);
+    ukr_i8_quads(kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, NULL, pf, pf_lines);
     if (e)
         for (int r = 0; r < mr; r++) epilogue_row(c + (long)r * ldc, nr, e->bias, e->act, e->res ? e->res + (long)r * e->ldr : NULL);
 #endif
@@ -275,14 +276,27 @@ static EK_TARGET void gemm_i8_quads(const ek_gemm_args *g) {
                 for (int p = jc; p < jend; p++) {
                     const uint8_t *panel = (const uint8_t *)g->b + (long)p * stride;
                     const int col = p * per_panel, nr = n - col < per_panel ? n - col : per_panel;
+                    // The panel block this loop takes next (kc·32 bytes, from L3 or memory: a layer's weight
+                    // does not stay cached between batches) is prefetched a share per register tile.
+                    int next = -1, next_pc = 0;
+                    if (p + 1 < jend) next = p + 1, next_pc = pc;
+                    else if (!last) next = jc, next_pc = pc + kstep;
+                    else if (jend < g->p1) next = jend;
+                    else if (iend < g->m1) next = g->p0;
+                    const int tiles = (iend - ic + EK_MR - 1) / EK_MR;
+                    const int next_kc = kpad - next_pc < kstep ? kpad - next_pc : kstep;
+                    const int lines = next_kc * EK_NR / 64, per_tile = (lines + tiles - 1) / tiles;
+                    const char *pf_block = next < 0 ? NULL : (const char *)g->b + (long)next * stride + 256 + (long)next_pc * EK_NR;
                     for (int r = ic; r < iend; r += EK_MR) {
                         const int mr = iend - r < EK_MR ? iend - r : EK_MR;
                         float *c = g->c + (long)r * g->ldc + col;
+                        const int t = (r - ic) / EK_MR, first_line = t * per_tile;
+                        const int pf_lines = !pf_block || first_line >= lines ? 0 : lines - first_line < per_tile ? lines - first_line : per_tile;
                         const i8_epilogue e = {g->bias ? g->bias + p * EK_NR : NULL, g->act,
                                                g->residual ? g->residual + (long)r * g->ldr + col : NULL, g->ldr};
                         tile_i8(kc / 4, ablock + (long)(r - ic) * lda, lda, (const int8_t *)(panel + 256) + (long)pc * EK_NR,
                                 (const float *)panel, (const int32_t *)(panel + 128), ascale + (r - ic), c, g->ldc,
-                                mr, nr, pc == 0, last && epilogue ? &e : NULL);
+                                mr, nr, pc == 0, last && epilogue ? &e : NULL, pf_block ? pf_block + (long)first_line * 64 : NULL, pf_lines);
                     }
                 }
             }
