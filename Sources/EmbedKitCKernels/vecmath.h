@@ -27,15 +27,32 @@ EK_FN vf vsplat(float x) { return (vf)x; }
 EK_FN vf vsel(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
 EK_FN vf vabs(vf x) { return (vf)((vi)x & (vi)0x7fffffff); }
 EK_FN vf vmax(vf a, vf b) { return vsel(a > b, a, b); }
+// Horizontal sum and maximum by halving (log2 EK_W steps, not EK_W dependent ones).
 EK_FN float hsum(vf x) {
-    float s = 0;
-    for (int i = 0; i < EK_W; i++) s += x[i];
-    return s;
+#if EK_W == 16
+    __typeof__(x.lo) h8 = x.lo + x.hi;
+    __typeof__(h8.lo) h4 = h8.lo + h8.hi;
+#elif EK_W == 8
+    __typeof__(x.lo) h4 = x.lo + x.hi;
+#else
+    vf h4 = x;
+#endif
+    __typeof__(h4.lo) h2 = h4.lo + h4.hi;
+    return h2.x + h2.y;
 }
 EK_FN float hmax(vf x) {
-    float m = x[0];
-    for (int i = 1; i < EK_W; i++) m = x[i] > m ? x[i] : m;
-    return m;
+#define EK_VMAX2(a, b) ((a) > (b) ? (a) : (b))
+#if EK_W == 16
+    __typeof__(x.lo) h8 = EK_VMAX2(x.lo, x.hi);
+    __typeof__(h8.lo) h4 = EK_VMAX2(h8.lo, h8.hi);
+#elif EK_W == 8
+    __typeof__(x.lo) h4 = EK_VMAX2(x.lo, x.hi);
+#else
+    vf h4 = x;
+#endif
+    __typeof__(h4.lo) h2 = EK_VMAX2(h4.lo, h4.hi);
+    return h2.x > h2.y ? h2.x : h2.y;
+#undef EK_VMAX2
 }
 
 // exp(a + b) for |b| small: a carries the magnitude, b a low-order correction.
