@@ -1,4 +1,4 @@
-// bf16 rounding shared by weight packing (pack.c) and the kernel families (attention's packed K and V).
+// bf16 rounding shared by weight packing (pack.c) and the kernel families (their scalar pair rounding, attention's packed V).
 #ifndef EK_BF16_H
 #define EK_BF16_H
 #include <stdint.h>

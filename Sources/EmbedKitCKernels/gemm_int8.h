@@ -88,6 +88,9 @@ typedef struct {
 
 static inline int is_glu(int act) { return act == EK_ACT_GLU_GELU || act == EK_ACT_GLU_SILU; }
 
+// The gate's activation of a GLU kind.
+EK_FN vf glu_gate(vf x, int act) { return act == EK_ACT_GLU_SILU ? vsilu(x) : vgelu(x); }
+
 #if EK_DPBUSD
 // One row of a register tile from registers: y (+ c when not the first K block), then the epilogue `e` when
 // given (bias b0/b1 preloaded; `res` this row's residual), stored under the masks (GLU: nr outputs, mask m0).
@@ -101,8 +104,7 @@ static inline EK_TARGET __attribute__((always_inline)) void store_i8_row(float *
     }
     if (e->bias) { y0 = _mm512_add_ps(y0, b0); y1 = _mm512_add_ps(y1, b1); }
     if (glu) {   // at most 16 outputs, from the gate half and the up half
-        const vf gate = e->act == EK_ACT_GLU_SILU ? vsilu((vf)y0) : vgelu((vf)y0);
-        _mm512_mask_storeu_ps(cr, m0, _mm512_mul_ps((__m512)gate, y1));
+        _mm512_mask_storeu_ps(cr, m0, _mm512_mul_ps((__m512)glu_gate((vf)y0, e->act), y1));
         return;
     }
     if (e->act == EK_ACT_GELU) { y0 = (__m512)vgelu((vf)y0); y1 = (__m512)vgelu((vf)y1); }
@@ -228,11 +230,7 @@ static EK_TARGET void tile_i8(int kq, const uint8_t *a, int lda, const int8_t *b
         for (int r = 0; r < mr; r++) {
             float *y = t + r * EK_NR, out[16];
             if (e->bias) epilogue_row(y, EK_NR, e->bias, EK_ACT_NONE, NULL);
-            for (int j = 0; j < 16; j += EK_W < 16 ? EK_W : 16) {
-                vf gate = vload(y + j);
-                gate = e->act == EK_ACT_GLU_SILU ? vsilu(gate) : vgelu(gate);
-                vstore(out + j, gate * vload(y + 16 + j));
-            }
+            for (int j = 0; j < 16; j += EK_W) vstore(out + j, glu_gate(vload(y + j), e->act) * vload(y + 16 + j));
             memcpy(c + (long)r * ldc, out, sizeof(float) * nr);
         }
         return;

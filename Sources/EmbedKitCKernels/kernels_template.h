@@ -155,7 +155,7 @@ static EK_TARGET void round_a_pairs(const float *a, long lda, int rows, int kc, 
             _mm512_mask_storeu_epi32(out + j, (__mmask16)(pairs >= 16 ? 0xffff : (1u << pairs) - 1), packed);
         }
 #else
-        for (; j < kc; j++) out[j] = ek_bf16_from_f32(src[j]);
+        for (; j < kc; j++) out[j] = ek_bf16_bits(src[j]);
         if (kc & 1) out[kc] = 0;
 #endif
     }

@@ -117,16 +117,22 @@ int ek_pack_i8_quads_u16(const uint16_t *w, int n, int k, int is_f16, uint8_t *d
     return pack_quads(w, n, k, is_f16 ? 1 : 2, dst);
 }
 
+// The feature of a [gate | up] projection (2·inner features, gate first) that column j of GLU panel p holds:
+// gate feature 16p + j for j < 16, the same up feature for j >= 16; -1 past `inner` (zero padding).
+static int glu_source(int p, int j, int inner) {
+    const int f = 16 * p + (j & 15);
+    return f >= inner ? -1 : j < 16 ? f : inner + f;
+}
+
 void ek_interleave_i8_quads_glu(const uint8_t *src, int inner, int k, uint8_t *dst) {
     const int panels = (inner + 15) / 16, kq = (k + 3) / 4;
     const size_t stride = 256 + (size_t)kq * 4 * EK_NR;
     memset(dst, 0, (size_t)panels * stride);
     for (int p = 0; p < panels; p++) {
         uint8_t *panel = dst + (size_t)p * stride;
-        for (int j = 0; j < 32; j++) {
-            const int f = 16 * p + (j & 15);
-            if (f >= inner) continue;
-            const int from = j < 16 ? f : inner + f;   // source feature: gate, then up
+        for (int j = 0; j < EK_NR; j++) {
+            const int from = glu_source(p, j, inner);
+            if (from < 0) continue;
             const uint8_t *sp = src + (size_t)(from / EK_NR) * stride;
             const int s = from % EK_NR;
             memcpy(panel + 4 * j, sp + 4 * s, 4);               // scale
@@ -134,4 +140,12 @@ void ek_interleave_i8_quads_glu(const uint8_t *src, int inner, int k, uint8_t *d
             for (int q = 0; q < kq; q++) memcpy(panel + 256 + (size_t)q * 128 + 4 * j, sp + 256 + (size_t)q * 128 + 4 * s, 4);
         }
     }
+}
+
+void ek_interleave_glu_bias(const float *bias, int inner, float *dst) {
+    for (int p = 0; p < (inner + 15) / 16; p++)
+        for (int j = 0; j < EK_NR; j++) {
+            const int from = glu_source(p, j, inner);
+            dst[p * EK_NR + j] = from < 0 ? 0.0f : bias[from];
+        }
 }

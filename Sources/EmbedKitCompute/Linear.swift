@@ -182,11 +182,11 @@ public final class Linear: @unchecked Sendable {
     public func fusingGatedUnit(_ activation: Ops.GatedActivation) -> Linear? {
         guard storage == .int8Quads, gatedActivation == nil, outFeatures % 2 == 0 else { return nil }
         let inner = outFeatures / 2, panels = (inner + 15) / 16, nr = Int(EK_NR)
-        // Biases in panel order: 16 of the gate, then the same 16 of the up projection (0 past `inner`).
+        // Biases in the same panel order: 16 of the gate, then the same 16 of the up projection (0 past `inner`).
         let interleavedBias: [Float]? = bias.map { b in
-            (0..<panels * nr).map { slot in
-                let f = 16 * (slot / nr) + slot % 16
-                return f < inner ? b[slot % nr < 16 ? f : inner + f] : 0
+            [Float](unsafeUninitializedCapacity: panels * nr) { dst, count in
+                ek_interleave_glu_bias(b, Int32(inner), dst.baseAddress!)
+                count = panels * nr
             }
         }
         let fused = Linear(storage: .int8Quads, bias: interleavedBias, outFeatures: inner, inFeatures: inFeatures,

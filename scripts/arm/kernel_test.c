@@ -156,14 +156,11 @@ static void test_int8(int isa) {
             // followed by ek_glu, bit for bit (one K block both ways).
             const int inner = n / 2, panels = (inner + 15) / 16;
             uint8_t *glu = malloc(ek_packed_quad_bytes(panels * EK_NR, k));
-            float *gbias = calloc((size_t)panels * EK_NR, sizeof(float));
+            float *gbias = malloc((size_t)panels * EK_NR * sizeof(float));
             float *wide = malloc((size_t)m * n * sizeof(float)), *want = malloc((size_t)m * inner * sizeof(float));
             float *got = malloc((size_t)m * inner * sizeof(float));
             ek_interleave_i8_quads_glu(packed, inner, k, glu);
-            for (int slot = 0; slot < panels * EK_NR; slot++) {
-                int f = 16 * (slot / EK_NR) + slot % 16;
-                if (f < inner) gbias[slot] = bias[slot % EK_NR < 16 ? f : inner + f];
-            }
+            ek_interleave_glu_bias(bias, inner, gbias);
             for (int act = EK_ACT_GELU; act <= EK_ACT_SILU; act++) {
                 run_gemm(isa, EK_DT_I8_QUADS, packed, a, m, n, k, bias, NULL, wide);
                 ek_glu(isa, wide, want, 0, m, inner, act);

@@ -113,6 +113,8 @@ int ek_pack_i8_quads_u16(const uint16_t *w, int n, int k, int is_f16, uint8_t *d
 /// past `inner` zero): the layout of the EK_ACT_GLU_* epilogues. dst holds ek_packed_quad_bytes(glu_panels·32, k)
 /// bytes, glu_panels = ceil(inner / 16).
 void ek_interleave_i8_quads_glu(const uint8_t *src, int inner, int k, uint8_t *dst);
+/// The [gate | up] projection's 2·inner biases in the same panel order: ceil(inner / 16)·32 values at dst.
+void ek_interleave_glu_bias(const float *bias, int inner, float *dst);
 
 /// fp32 -> bf16 bits, nearest even (NaN stays NaN).
 uint16_t ek_bf16_from_f32(float x);
