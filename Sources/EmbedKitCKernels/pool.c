@@ -120,6 +120,9 @@ int ek_pool_run(int threads, long count, void (*body)(void *, long), void *conte
             pthread_attr_t attr;
             pthread_attr_init(&attr);
             pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            // A worker may run a whole forward pass (a batch split by sequence): the stack of a main thread,
+            // not the 512 KiB of a secondary thread on Apple platforms.
+            pthread_attr_setstacksize(&attr, (size_t)8 << 20);
             pool.origin[pool.workers] = __atomic_load_n(&pool.generation, __ATOMIC_RELAXED);
             int failed = pthread_create(&t, &attr, worker, (void *)(long)pool.workers);
             pthread_attr_destroy(&attr);

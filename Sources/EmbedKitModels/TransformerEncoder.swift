@@ -102,7 +102,17 @@ public final class TransformerEncoder: @unchecked Sendable {
         config.usablePositions
     }
 
+    /// Fewest tokens a thread takes when a batch is split by sequence (`forward`): below it, splitting each
+    /// layer's work instead reads each weight once per batch rather than once per thread.
+    static var minimumTokensPerThread: Int { 32 }
+
     /// Runs the encoder over `sequences` of token ids (special tokens included). Token types default to 0.
+    ///
+    /// With several threads and enough tokens, the batch is split into one contiguous run of sequences per
+    /// thread (as even in tokens as whole sequences allow), and each thread runs every layer on its run
+    /// alone: no hand-off between threads inside the pass. Otherwise every operation is split over the
+    /// threads. The result is the same to the bit either way: every kernel computes a row, and attention
+    /// a sequence, the same whichever thread runs it and whichever rows it runs beside.
     public func forward(_ sequences: [[Int]], tokenTypes: [[Int]]? = nil, pool: ThreadPool) throws -> HiddenStates {
         let batch = SequenceBatch(lengths: sequences.map(\.count))
         let h = config.hiddenSize
@@ -114,6 +124,28 @@ public final class TransformerEncoder: @unchecked Sendable {
                 throw ModelError.tokenOutOfRange(id: id, vocabularySize: config.vocabularySize)
             }
         }
+        let runs = pool.threads > 1 ? batch.split(into: pool.threads, minimumTokens: Self.minimumTokensPerThread) : [0..<batch.count]
+        let values = [Float](unsafeUninitializedCapacity: batch.totalTokens * h) { out, initialized in
+            if let base = out.baseAddress {
+                if runs.count == 1 {
+                    encode(sequences, tokenTypes: tokenTypes, into: base, pool: pool)
+                } else {
+                    pool.parallelFor(runs.count) { r in
+                        let run = runs[r]
+                        encode(Array(sequences[run]), tokenTypes: tokenTypes.map { Array($0[run]) },
+                               into: base + batch.offsets[run.lowerBound] * h, pool: ThreadPool(threads: 1, backend: pool.backend))
+                    }
+                }
+            }
+            initialized = batch.totalTokens * h
+        }
+        return HiddenStates(values: values, batch: batch, hiddenSize: h)
+    }
+
+    /// The last hidden states of `sequences` (checked by `forward`) into `out`, [tokens, hiddenSize].
+    private func encode(_ sequences: [[Int]], tokenTypes: [[Int]]?, into out: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let batch = SequenceBatch(lengths: sequences.map(\.count))
+        let h = config.hiddenSize
         let shape = AttentionShape(config)
         let ws = Workspace(tokens: batch.totalTokens, shape: shape, intermediate: config.intermediateSize,
                            gated: layers.contains { $0.feedForward.writesGatedProduct })
@@ -149,7 +181,6 @@ public final class TransformerEncoder: @unchecked Sendable {
                           distanceBias: distanceBias, rotary: rotary, pool: pool)
         }
         finalNorm?.apply(ws.hidden, residual: nil, rows: batch.totalTokens, pool: pool)
-        let values = Array(UnsafeBufferPointer(start: ws.hidden, count: batch.totalTokens * h))
-        return HiddenStates(values: values, batch: batch, hiddenSize: h)
+        out.update(from: ws.hidden, count: batch.totalTokens * h)
     }
 }
