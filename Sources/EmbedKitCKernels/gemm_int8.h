@@ -116,16 +116,17 @@ static inline EK_TARGET __attribute__((always_inline)) void store_i8_row(float *
 }
 #endif
 
-// acc[r][j] = Σ_q Σ_t a[r][4q + t] · b[q][j][t] over kq quad rows, for an 8×32 tile (int32), then
-// c[r][j] = (acc - 128·colsum[j]) · ascale[r] · wscale[j] (+ c when accumulating K blocks). AVX512-VNNI
-// applies `e` (not NULL: the last K block) in registers; the other families leave it to tile_i8.
-static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8_t *b, const float *wscale,
-                                   const int32_t *colsum, const float *ascale, float *c, long ldc, int mr, int nr,
-                                   int first, const i8_epilogue *e, const char *pf, int pf_lines) {
 #if EK_DPBUSD
-    __m512i acc[EK_MR][2];
-    const uint8_t *ap[EK_MR];
-    _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+// The AVX512-VNNI tile of ukr_i8_quads with MR rows (a constant after inlining: 8, or 4 for a block's last
+// few rows, so that a ragged tile does not pay for 8).
+static inline EK_TARGET __attribute__((always_inline)) void ukr_i8_vnni(const int MR, int kq, const uint8_t *a, int lda,
+                                                                       const int8_t *b, const float *wscale,
+                                                                       const int32_t *colsum, const float *ascale, float *c,
+                                                                       long ldc, int mr, int nr, int first,
+                                                                       const i8_epilogue *e, const char *pf, int pf_lines) {
+    __m512i acc[MR][2];
+    const uint8_t *ap[MR];
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
         ap[r] = a + (long)(r < mr ? r : 0) * lda;
         acc[r][0] = _mm512_setzero_si512();
         acc[r][1] = _mm512_setzero_si512();
@@ -133,7 +134,7 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
     for (int q = 0; q < kq; q++) {
         if (q < pf_lines) _mm_prefetch(pf + (long)q * 64, _MM_HINT_T0);
         __m512i b0 = _mm512_loadu_si512(b + (long)q * 128), b1 = _mm512_loadu_si512(b + (long)q * 128 + 64);
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
             int32_t quad;
             memcpy(&quad, ap[r] + 4 * (long)q, 4);
             __m512i av = _mm512_set1_epi32(quad);
@@ -148,7 +149,7 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
     const int glu = e && is_glu(e->act);
     __m512 b0 = _mm512_setzero_ps(), b1 = b0;
     if (e && e->bias) { b0 = _mm512_maskz_loadu_ps(glu ? 0xffff : m0, e->bias); b1 = _mm512_maskz_loadu_ps(glu ? 0xffff : m1, e->bias + 16); }
-    _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
         if (r < mr) {
             __m512i i0 = acc[r][0], i1 = acc[r][1];
             if (first) { i0 = _mm512_sub_epi32(i0, cs0); i1 = _mm512_sub_epi32(i1, cs1); }
@@ -158,6 +159,18 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
                          e && e->res ? e->res + (long)r * e->ldr : NULL);
         }
     }
+}
+#endif
+
+// acc[r][j] = Σ_q Σ_t a[r][4q + t] · b[q][j][t] over kq quad rows, for an 8×32 tile (int32), then
+// c[r][j] = (acc - 128·colsum[j]) · ascale[r] · wscale[j] (+ c when accumulating K blocks). AVX512-VNNI
+// applies `e` (not NULL: the last K block) in registers; the other families leave it to tile_i8.
+static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8_t *b, const float *wscale,
+                                   const int32_t *colsum, const float *ascale, float *c, long ldc, int mr, int nr,
+                                   int first, const i8_epilogue *e, const char *pf, int pf_lines) {
+#if EK_DPBUSD
+    if (mr <= 4) ukr_i8_vnni(4, kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, e, pf, pf_lines);
+    else ukr_i8_vnni(EK_MR, kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, e, pf, pf_lines);
 #elif EK_MADDUBS
     // AVX2 without VNNI: VPMADDUBSW multiplies u8 by s8 into 16-bit pair sums, which saturate for
     // (a + 128)·w. So the shift is undone (x ^ 0x80 is the signed q) and the sign moved onto the
