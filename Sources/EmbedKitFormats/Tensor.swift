@@ -11,6 +11,21 @@ public enum DType: String, Sendable {
     public var byteSize: Int { self == .float32 ? 4 : 2 }
 }
 
+/// IEEE binary16 values widened to Float without the library call `Float(Float16(bitPattern:))` makes per
+/// value on x86-64 (no F16C in the baseline target): the bits moved into Float's positions, the exponent
+/// rebiased by one exact multiply by 2¹¹², which also turns binary16 subnormals into normal Floats.
+/// Exact for every value; ±∞ stay ±∞, NaN stays NaN (payload kept).
+public enum HalfFloat {
+    @inlinable @inline(__always)
+    public static func widen(_ bits: UInt16) -> Float {
+        let h = UInt32(bits)
+        let magnitude = (h & 0x7fff) << 13
+        var f = Float(bitPattern: magnitude) * 0x1p112
+        if h & 0x7c00 == 0x7c00 { f = Float(bitPattern: magnitude | 0x7f80_0000) }
+        return Float(bitPattern: f.bitPattern | (h & 0x8000) << 16)
+    }
+}
+
 /// One named tensor, as stored (row-major, little-endian). Values are widened on request.
 public struct Tensor: Sendable {
     public let name: String
@@ -57,7 +72,7 @@ public struct Tensor: Sendable {
             case .float32:
                 for i in 0..<count { out[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self).littleEndian) }
             case .float16:
-                for i in 0..<count { out[i] = Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self).littleEndian)) }
+                for i in 0..<count { out[i] = HalfFloat.widen(raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self).littleEndian) }
             case .bfloat16:
                 for i in 0..<count {
                     let h = UInt32(raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self).littleEndian)

@@ -30,7 +30,7 @@ struct EmbeddingTable: @unchecked Sendable {
         case .float32:
             f32.withUnsafeBufferPointer { t in for c in 0..<width { out[c] += t[base + c] } }
         case .float16:
-            bits16.withUnsafeBufferPointer { t in for c in 0..<width { out[c] += Float(Float16(bitPattern: t[base + c])) } }
+            bits16.withUnsafeBufferPointer { t in for c in 0..<width { out[c] += HalfFloat.widen(t[base + c]) } }
         case .bfloat16:
             bits16.withUnsafeBufferPointer { t in for c in 0..<width { out[c] += Float(bitPattern: UInt32(t[base + c]) << 16) } }
         }
