@@ -23,7 +23,7 @@ import EmbedKitFormats
         #expect(store.file.hasSuffix("model.safetensors"))
         // F16 is stored as raw half bits; floats() widens them exactly.
         let t = try #require(store.tensors.values.first { $0.count > 0 })
-        let widened = t.halfBits().map { Float(Float16(bitPattern: $0)) }
+        let widened = t.halfBits().map(HalfFloatTests.definition)
         #expect(widened == t.floats())
     }
 
