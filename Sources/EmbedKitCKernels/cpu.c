@@ -1,4 +1,7 @@
 #include "ckernels.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
@@ -30,6 +33,10 @@ static int detect_features(void) {
         f |= EK_CPU_AVX512_KERNELS;
     if ((f & EK_CPU_AVX512_KERNELS) && __builtin_cpu_supports("avx512bf16")) f |= EK_CPU_AVX512_BF16;
     if ((f & EK_CPU_AVX512_KERNELS) && __builtin_cpu_supports("avx512vnni")) f |= EK_CPU_AVX512_VNNI;
+    // AVX-VNNI: CPUID.(EAX=7, ECX=1):EAX bit 4 (ymm state: the OS check behind "avx2" above).
+    unsigned int a = 0, b = 0, c = 0, d = 0;
+    if ((f & EK_CPU_AVX2_FMA) && (f & EK_CPU_F16C) && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 4)))
+        f |= EK_CPU_AVX_VNNI;
 #elif defined(__aarch64__) && defined(__linux__)
     unsigned long hw = getauxval(AT_HWCAP), hw2 = getauxval(AT_HWCAP2);
     if (hw & EK_HWCAP_ASIMD) f |= EK_CPU_NEON;
@@ -66,6 +73,8 @@ int ek_isa_supported(int isa) {
     case EK_ISA_AVX512: return (f & EK_CPU_AVX512_KERNELS) != 0;
     case EK_ISA_AVX512_BF16: return (f & EK_CPU_AVX512_BF16) != 0;
     case EK_ISA_AVX512_VNNI: return (f & EK_CPU_AVX512_VNNI) != 0;
+    case EK_ISA_AVX2_VNNI: return (f & EK_CPU_AVX_VNNI) != 0;
+    case EK_ISA_AVX2_VNNI_EVEX: return (f & EK_CPU_AVX512_VNNI) != 0;
 #elif defined(__aarch64__)
     case EK_ISA_NEON: return (f & EK_CPU_NEON) != 0;
     case EK_ISA_NEON_DOTPROD: return (f & EK_CPU_NEON_DOTPROD) != 0;
@@ -112,7 +121,9 @@ int ek_gemm_family(int isa, int dtype) {
         if (r == EK_ISA_NEON && ek_isa_supported(EK_ISA_NEON_BF16)) return EK_ISA_NEON_BF16;
     } else if (dtype == EK_DT_I8_QUADS) {
         if (r == EK_ISA_AVX512 && ek_isa_supported(EK_ISA_AVX512_VNNI)) return EK_ISA_AVX512_VNNI;
-        // Without VNNI, the AVX2 family's VPMADDUBSW kernel (an AVX-512 CPU has AVX2 too).
+        // Without AVX512-VNNI, the AVX2 family: with AVX-VNNI where the CPU has it, else its VPMADDUBSW
+        // kernel (an AVX-512 CPU has AVX2 too).
+        if ((r == EK_ISA_AVX512 || r == EK_ISA_AVX2) && ek_isa_supported(EK_ISA_AVX2_VNNI)) return EK_ISA_AVX2_VNNI;
         if (r == EK_ISA_AVX512 && ek_isa_supported(EK_ISA_AVX2)) return EK_ISA_AVX2;
         if (r == EK_ISA_NEON && ek_isa_supported(EK_ISA_NEON_I8MM)) return EK_ISA_NEON_I8MM;
         if (r == EK_ISA_NEON && ek_isa_supported(EK_ISA_NEON_DOTPROD)) return EK_ISA_NEON_DOTPROD;

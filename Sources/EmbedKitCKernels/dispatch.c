@@ -19,8 +19,12 @@ EK_DECLARE(avx2)
 EK_DECLARE(avx512)
 EK_DECLARE(avx512bf16)
 EK_DECLARE(avx512vnni)
+EK_DECLARE(avx2vnni)
+EK_DECLARE(avx2vnni_evex)
 #define EK_DISPATCH_FAMILY(family, call, ...)                                         \
     switch (family) {                                                                 \
+    case EK_ISA_AVX2_VNNI: return call##_avx2vnni(__VA_ARGS__);                       \
+    case EK_ISA_AVX2_VNNI_EVEX: return call##_avx2vnni_evex(__VA_ARGS__);             \
     case EK_ISA_AVX512_BF16: return call##_avx512bf16(__VA_ARGS__);                   \
     case EK_ISA_AVX512_VNNI: return call##_avx512vnni(__VA_ARGS__);                   \
     case EK_ISA_AVX512: return call##_avx512(__VA_ARGS__);                            \

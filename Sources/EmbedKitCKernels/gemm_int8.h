@@ -19,7 +19,7 @@ static EK_TARGET void row_scales(const float *a, long lda, int rows, int k, cons
         else
             for (; i + 16 <= k; i += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
         absmax = _mm512_reduce_max_ps(m);
-#elif EK_MADDUBS
+#elif EK_MADDUBS || defined(EK_VNNI_YMM)
         const __m256 nosign = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
         __m256 m = _mm256_setzero_ps();
         if (cs)
@@ -61,7 +61,7 @@ static EK_TARGET void quantize_a_rows(const float *a, long lda, int rows, int k,
             __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(v, vinv)); // nearest even
             _mm_storeu_si128((__m128i *)(out + i), _mm512_cvtusepi32_epi8(_mm512_add_epi32(q, shift)));
         }
-#elif EK_MADDUBS
+#elif EK_MADDUBS || defined(EK_VNNI_YMM)
         const __m256 vinv = _mm256_set1_ps(inv);
         const __m256i shift = _mm256_set1_epi32(128);
         for (; i + 8 <= end; i += 8) {
@@ -171,6 +171,46 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
 #if EK_DPBUSD
     if (mr <= 4) ukr_i8_vnni(4, kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, e, pf, pf_lines);
     else ukr_i8_vnni(EK_MR, kq, a, lda, b, wscale, colsum, ascale, c, ldc, mr, nr, first, e, pf, pf_lines);
+#elif defined(EK_VNNI_YMM)
+    // AVX-VNNI: VPDPBUSD on ymm, u8 (q + 128) × s8 as on AVX512-VNNI, the column sums taking the shift
+    // back. 16 ymm registers: the panel's two 16-column halves in turn, each a 6 × 16 tile (12 accumulators).
+    (void)e; (void)pf; (void)pf_lines;
+    const uint8_t *ap[EK_MR];
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) ap[r] = a + (long)(r < mr ? r : 0) * lda;
+    for (int h = 0; h < nr; h += 16) {
+        __m256i acc[EK_MR][2];
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
+        for (int q = 0; q < kq; q++) {
+            const __m256i b0 = _mm256_loadu_si256((const __m256i *)(b + (long)q * 128 + 4 * h));
+            const __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + (long)q * 128 + 4 * h + 32));
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < EK_MR; r++) {
+                int32_t quad;
+                memcpy(&quad, ap[r] + 4 * (long)q, 4);
+                const __m256i av = _mm256_set1_epi32(quad);
+                acc[r][0] = EK_VNNI_YMM(acc[r][0], av, b0);
+                acc[r][1] = EK_VNNI_YMM(acc[r][1], av, b1);
+            }
+        }
+        for (int r = 0; r < mr; r++) {
+            const __m256 s = _mm256_set1_ps(ascale[r]);
+            float *cr = c + r * ldc;
+            for (int v = 0; v < 2; v++) {
+                const int col = h + 8 * v;
+                if (col >= nr) break;
+                __m256i i = acc[r][v];
+                if (first) i = _mm256_sub_epi32(i, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(colsum + col)), 7));
+                __m256 y = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(i), s), _mm256_loadu_ps(wscale + col));
+                if (nr - col >= 8) {
+                    if (!first) y = _mm256_add_ps(y, _mm256_loadu_ps(cr + col));
+                    _mm256_storeu_ps(cr + col, y);
+                } else {
+                    float t[8];
+                    _mm256_storeu_ps(t, y);
+                    for (int j = 0; j < nr - col; j++) cr[col + j] = first ? t[j] : cr[col + j] + t[j];
+                }
+            }
+        }
+    }
 #elif EK_MADDUBS
     // AVX2 without VNNI: VPMADDUBSW multiplies u8 by s8 into 16-bit pair sums, which saturate for
     // (a + 128)·w. So the shift is undone (x ^ 0x80 is the signed q) and the sign moved onto the

@@ -5,7 +5,8 @@ import EmbedKitCKernels
 public enum ComputeBackend: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Portable C vectors with separate multiply and add; runs on any CPU.
     case generic
-    /// AVX2 + FMA + F16C (x86-64 since Haswell).
+    /// AVX2 + FMA + F16C (x86-64 since Haswell). Its int8 GEMMs run on AVX-VNNI where the CPU has it
+    /// (Alder Lake and later, Zen 5), else on VPMADDUBSW.
     case avx2
     /// AVX-512 F/BW/VL/DQ (Skylake-SP and later Xeons, Zen 4+).
     case avx512
@@ -26,7 +27,7 @@ public enum ComputeBackend: String, Sendable, CaseIterable, CustomStringConverti
     init(isa: Int32) {
         switch isa {
         case Int32(EK_ISA_AVX512), Int32(EK_ISA_AVX512_BF16), Int32(EK_ISA_AVX512_VNNI): self = .avx512
-        case Int32(EK_ISA_AVX2): self = .avx2
+        case Int32(EK_ISA_AVX2), Int32(EK_ISA_AVX2_VNNI), Int32(EK_ISA_AVX2_VNNI_EVEX): self = .avx2
         case Int32(EK_ISA_NEON), Int32(EK_ISA_NEON_DOTPROD), Int32(EK_ISA_NEON_I8MM), Int32(EK_ISA_NEON_BF16): self = .neon
         default: self = .generic
         }

@@ -8,6 +8,8 @@ public final class ThreadPool: @unchecked Sendable {
     public let threads: Int
     /// Kernel family for operations run with this pool; nil = `ComputeBackend.active`.
     public let backend: ComputeBackend?
+    /// Tests: a kernel family by its EK_ISA_* value (test twins included), instead of `backend`.
+    private let family: Int32?
 
     /// `threads` nil or 0: all available cores. `backend` nil: the process-wide choice
     /// (`ComputeBackend.active`). An unsupported `backend` falls back to the process-wide choice.
@@ -15,6 +17,15 @@ public final class ThreadPool: @unchecked Sendable {
         let n = threads ?? 0
         self.threads = n > 0 ? n : max(1, ProcessInfo.processInfo.activeProcessorCount)
         self.backend = backend
+        self.family = nil
+    }
+
+    /// Tests: a pool whose operations run kernel family `isa` (an EK_ISA_* value, e.g. a test twin such as
+    /// EK_ISA_AVX2_VNNI_EVEX) where this CPU runs it, else the process-wide choice.
+    package init(threads: Int, kernelFamily isa: Int32) {
+        self.threads = max(1, threads)
+        self.backend = nil
+        self.family = isa
     }
 
     public static let shared = ThreadPool()
@@ -22,7 +33,7 @@ public final class ThreadPool: @unchecked Sendable {
     /// The family operations on this pool actually use.
     public var resolvedBackend: ComputeBackend { ComputeBackend(isa: isa) }
 
-    var isa: Int32 { ek_resolve_isa(backend?.isa ?? -1) }
+    var isa: Int32 { ek_resolve_isa(family ?? backend?.isa ?? -1) }
 
     /// Calls `body(i)` for i in 0..<count, spread over at most `threads` threads. Items are handed out
     /// dynamically, so a thread slowed down by other load does fewer of them. The calling thread works

@@ -27,14 +27,20 @@ import Testing
         return y
     }
 
+    /// GEMM shapes with k not a multiple of 4, k = 1601 and 3100 (several K blocks), ragged row tiles and
+    /// panels; `inputs` gives each its x (second row zero from 3 rows on), W and bias.
+    static let shapes = [(1, 1, 1), (3, 17, 5), (17, 33, 65), (9, 65, 300), (10, 35, 1601), (13, 300, 40), (20, 40, 3100)]
+    static func inputs(rows: Int, n: Int, k: Int, _ rng: inout Rand) -> (x: [Float], w: [Float], b: [Float]) {
+        var x = rng.array(rows * k)
+        if rows > 2 { for i in 0..<k { x[k + i] = 0 } }
+        return (x, rng.array(n * k), rng.array(n))
+    }
+
     @Test(arguments: testBackends)
     func matchesReferenceOfQuantizedInputs(_ backend: ComputeBackend) {
         var rng = Rand(31)
-        // k not a multiple of 4, k = 1601 and 3100 (several K blocks), ragged tiles, a zero row.
-        for (rows, n, k) in [(1, 1, 1), (3, 17, 5), (17, 33, 65), (9, 65, 300), (10, 35, 1601), (13, 300, 40), (20, 40, 3100)] {
-            var x = rng.array(rows * k)
-            if rows > 2 { for i in 0..<k { x[k + i] = 0 } }
-            let w = rng.array(n * k), b = rng.array(n)
+        for (rows, n, k) in Self.shapes {
+            let (x, w, b) = Self.inputs(rows: rows, n: n, k: k, &rng)
             let lin = Linear(weight: w, bias: b, outFeatures: n, inFeatures: k, precision: .int8)
             #expect(lin.storage == .int8Quads)
             #expect(lin.memoryBytes == ((n + 31) / 32) * (256 + (k + 3) / 4 * 4 * 32) + n * 4, "a quarter of the fp32 bytes, plus scales")

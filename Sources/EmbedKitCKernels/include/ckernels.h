@@ -15,6 +15,8 @@ enum {
     EK_CPU_AVX512_BF16 = 1 << 4,
     /// AVX512-VNNI (VPDPBUSD) on top of the AVX-512 kernels.
     EK_CPU_AVX512_VNNI = 1 << 5,
+    /// AVX-VNNI (VEX VPDPBUSD on ymm: Alder Lake and later, Zen 5) on top of the AVX2 kernels.
+    EK_CPU_AVX_VNNI = 1 << 6,
     /// AArch64 Advanced SIMD (every ARMv8-A CPU, Apple M-series included).
     EK_CPU_NEON = 1 << 8,
     /// ARMv8.2 dot product (SDOT/UDOT): Apple M1+, Graviton2+, Neoverse N1+.
@@ -38,6 +40,10 @@ enum {
     EK_ISA_NEON_DOTPROD = 6, ///< the NEON family plus SDOT for int8 GEMMs
     EK_ISA_NEON_I8MM = 7,    ///< the NEON family plus SMMLA (2x8·8x2 int8 tiles) for int8 GEMMs
     EK_ISA_NEON_BF16 = 8,    ///< the NEON family plus BFDOT for bf16-pair GEMMs
+    EK_ISA_AVX2_VNNI = 9,    ///< the AVX2 family plus AVX-VNNI (VEX VPDPBUSD on ymm) for int8 GEMMs
+    /// Test twin of EK_ISA_AVX2_VNNI: the same kernels with the EVEX encoding of VPDPBUSD on ymm
+    /// (AVX512-VNNI + VL), so that a CPU without AVX-VNNI still runs its int8 tile. Never chosen on its own.
+    EK_ISA_AVX2_VNNI_EVEX = 10,
 };
 
 /// Best ISA this CPU runs.
