@@ -1,5 +1,5 @@
 // int8 GEMM (EK_DT_I8_QUADS), part of the kernel template: included once per family (VPDPBUSD on
-// AVX512-VNNI, VPMADDUBSW on AVX2, SDOT/SMMLA on ARM, a scalar loop elsewhere).
+// AVX512-VNNI and, on ymm, AVX-VNNI; VPMADDUBSW on AVX2; SDOT/SMMLA on ARM; a scalar loop elsewhere).
 // A rows are quantized per row (symmetric: q = round(x·127/max|x|)) and stored shifted to unsigned
 // (q + 128), so VPDPBUSD (u8 × s8, four products per int32 lane) applies; the shift is taken back with
 // the weight's column sums: Σ (q_a + 128)·q_w = Σ q_a·q_w + 128·Σ q_w.
@@ -162,7 +162,7 @@ static inline EK_TARGET __attribute__((always_inline)) void ukr_i8_vnni(const in
 }
 #endif
 
-// acc[r][j] = Σ_q Σ_t a[r][4q + t] · b[q][j][t] over kq quad rows, for an 8×32 tile (int32), then
+// acc[r][j] = Σ_q Σ_t a[r][4q + t] · b[q][j][t] over kq quad rows, for an EK_MR×32 tile (int32), then
 // c[r][j] = (acc - 128·colsum[j]) · ascale[r] · wscale[j] (+ c when accumulating K blocks). AVX512-VNNI
 // applies `e` (not NULL: the last K block) in registers; the other families leave it to tile_i8.
 static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8_t *b, const float *wscale,
