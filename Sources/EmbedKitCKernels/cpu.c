@@ -66,7 +66,7 @@ int ek_cpu_features(void) {
 
 int ek_isa_supported(int isa) {
     int f = ek_cpu_features();
-    switch (isa) {
+    switch (isa & ~EK_ISA_EXACT) {
     case EK_ISA_GENERIC: return 1;
 #if defined(__x86_64__)
     case EK_ISA_AVX2: return (f & EK_CPU_AVX2_FMA) && (f & EK_CPU_F16C);
@@ -114,6 +114,7 @@ int ek_resolve_isa(int isa) {
 
 int ek_gemm_family(int isa, int dtype) {
     int r = ek_resolve_isa(isa);
+    if (r & EK_ISA_EXACT) return r & ~EK_ISA_EXACT;
     // A base family upgrades to its dot-product sibling; a family named explicitly (or a generic one)
     // is kept, and then computes the reduced precision through its scalar path.
     if (dtype == EK_DT_BF16_PAIRS) {

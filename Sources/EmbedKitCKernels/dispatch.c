@@ -22,7 +22,7 @@ EK_DECLARE(avx512vnni)
 EK_DECLARE(avx2vnni)
 EK_DECLARE(avx2vnni_evex)
 #define EK_DISPATCH_FAMILY(family, call, ...)                                         \
-    switch (family) {                                                                 \
+    switch ((family) & ~EK_ISA_EXACT) {                                                                 \
     case EK_ISA_AVX2_VNNI: return call##_avx2vnni(__VA_ARGS__);                       \
     case EK_ISA_AVX2_VNNI_EVEX: return call##_avx2vnni_evex(__VA_ARGS__);             \
     case EK_ISA_AVX512_BF16: return call##_avx512bf16(__VA_ARGS__);                   \
@@ -37,7 +37,7 @@ EK_DECLARE(neon_dotprod)
 EK_DECLARE(neon_i8mm)
 EK_DECLARE(neon_bf16)
 #define EK_DISPATCH_FAMILY(family, call, ...)                                         \
-    switch (family) {                                                                 \
+    switch ((family) & ~EK_ISA_EXACT) {                                                                 \
     case EK_ISA_NEON_DOTPROD: return call##_neon_dotprod(__VA_ARGS__);               \
     case EK_ISA_NEON_I8MM: return call##_neon_i8mm(__VA_ARGS__);                     \
     case EK_ISA_NEON_BF16: return call##_neon_bf16(__VA_ARGS__);                     \

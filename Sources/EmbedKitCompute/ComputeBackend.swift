@@ -25,7 +25,7 @@ public enum ComputeBackend: String, Sendable, CaseIterable, CustomStringConverti
 
     /// The base family of a kernel family (the dot-product siblings report their base).
     init(isa: Int32) {
-        switch isa {
+        switch isa & ~Int32(EK_ISA_EXACT) {
         case Int32(EK_ISA_AVX512), Int32(EK_ISA_AVX512_BF16), Int32(EK_ISA_AVX512_VNNI): self = .avx512
         case Int32(EK_ISA_AVX2), Int32(EK_ISA_AVX2_VNNI), Int32(EK_ISA_AVX2_VNNI_EVEX): self = .avx2
         case Int32(EK_ISA_NEON), Int32(EK_ISA_NEON_DOTPROD), Int32(EK_ISA_NEON_I8MM), Int32(EK_ISA_NEON_BF16): self = .neon

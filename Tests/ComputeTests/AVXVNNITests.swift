@@ -7,6 +7,8 @@ import Testing
 /// same instruction (EK_ISA_AVX2_VNNI_EVEX); elsewhere the tests are skipped.
 @Suite struct AVXVNNITests {
     static let family: Int32? = [EK_ISA_AVX2_VNNI, EK_ISA_AVX2_VNNI_EVEX].map { Int32($0) }.first { ek_isa_supported($0) != 0 }
+    /// The AVX2 family exactly: its VPMADDUBSW int8 kernel even where the CPU has AVX-VNNI.
+    static let vpmaddubsw = Int32(EK_ISA_AVX2 | EK_ISA_EXACT)
 
     /// The int8 sums are exact whichever instruction makes them and the scaling is the same float operations,
     /// so with one K block the tile must equal the AVX2 family's VPMADDUBSW kernel bit for bit (with several,
@@ -17,13 +19,15 @@ import Testing
         let isa = try #require(Self.family)
         #expect(ek_gemm_family(isa, Int32(EK_DT_I8_QUADS)) == isa, "the int8 GEMM runs on the AVX-VNNI tile")
         #expect(ThreadPool(threads: 1, kernelFamily: isa).resolvedBackend == .avx2)
+        #expect(ek_gemm_family(Self.vpmaddubsw, Int32(EK_DT_I8_QUADS)) == Int32(EK_ISA_AVX2), "EK_ISA_EXACT keeps VPMADDUBSW")
+        #expect(ThreadPool(threads: 1, kernelFamily: Self.vpmaddubsw).resolvedBackend == .avx2)
         var rng = Rand(41)
         // Ragged rows (tiles of 6) and panels (both 16-column halves, partial vectors), several K blocks.
         for (rows, n, k) in Int8ComputeTests.shapes {
             let (x, w, b) = Int8ComputeTests.inputs(rows: rows, n: n, k: k, &rng)
             let lin = Linear(weight: w, bias: b, outFeatures: n, inFeatures: k, precision: .int8)
             let ref = Int8ComputeTests.reference(x: x, w: w, bias: b, rows: rows, n: n, k: k)
-            let maddubs = run(lin, x: x, rows: rows, pool: ThreadPool(threads: 1, kernelFamily: Int32(EK_ISA_AVX2)))
+            let maddubs = run(lin, x: x, rows: rows, pool: ThreadPool(threads: 1, kernelFamily: Self.vpmaddubsw))
             for threads in [1, 3] {
                 let y = run(lin, x: x, rows: rows, pool: ThreadPool(threads: threads, kernelFamily: isa))
                 #expect(worstRatio(y, ref, atol: 1e-5, rtol: 1e-5) <= 1, "\(rows)x\(n)x\(k) threads \(threads)")
@@ -40,7 +44,7 @@ import Testing
     func epiloguesMatchVPMADDUBSW() throws {
         let isa = try #require(Self.family)
         var rng = Rand(43)
-        let vnni = ThreadPool(threads: 2, kernelFamily: isa), maddubs = ThreadPool(threads: 2, kernelFamily: Int32(EK_ISA_AVX2))
+        let vnni = ThreadPool(threads: 2, kernelFamily: isa), maddubs = ThreadPool(threads: 2, kernelFamily: Self.vpmaddubsw)
         let (rows, n, k) = (14, 70, 300)
         let x = rng.array(rows * k), w = rng.array(n * k), b = rng.array(n), res = rng.array(rows * n)
         let lin = Linear(weight: w, bias: b, outFeatures: n, inFeatures: k, precision: .int8)

@@ -44,6 +44,9 @@ enum {
     /// Test twin of EK_ISA_AVX2_VNNI: the same kernels with the EVEX encoding of VPDPBUSD on ymm
     /// (AVX512-VNNI + VL), so that a CPU without AVX-VNNI still runs its int8 tile. Never chosen on its own.
     EK_ISA_AVX2_VNNI_EVEX = 10,
+    /// Flag on a family: exactly that family, never upgraded to its dot-product sibling (tests: the AVX2
+    /// family's VPMADDUBSW int8 kernel on a CPU with AVX-VNNI).
+    EK_ISA_EXACT = 0x100,
 };
 
 /// Best ISA this CPU runs.
