@@ -162,6 +162,14 @@ static inline EK_TARGET __attribute__((always_inline)) void ukr_i8_vnni(const in
 }
 #endif
 
+#if EK_MADDUBS || defined(EK_VNNI_YMM)
+// c[0..<n] = y (first K block) or += y: a row of the 256-bit int8 tiles, scaled in a buffer.
+static EK_TARGET void put_i8_row(float *c, const float *y, int n, int first) {
+    if (first) memcpy(c, y, sizeof(float) * n);
+    else for (int j = 0; j < n; j++) c[j] += y[j];
+}
+#endif
+
 // acc[r][j] = Σ_q Σ_t a[r][4q + t] · b[q][j][t] over kq quad rows, for an EK_MR×32 tile (int32), then
 // c[r][j] = (acc - 128·colsum[j]) · ascale[r] · wscale[j] (+ c when accumulating K blocks). AVX512-VNNI
 // applies `e` (not NULL: the last K block) in registers; the other families leave it to tile_i8.
@@ -192,23 +200,14 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
             }
         }
         for (int r = 0; r < mr; r++) {
+            float y[16];
             const __m256 s = _mm256_set1_ps(ascale[r]);
-            float *cr = c + r * ldc;
-            for (int v = 0; v < 2; v++) {
-                const int col = h + 8 * v;
-                if (col >= nr) break;
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < 2; v++) {
                 __m256i i = acc[r][v];
-                if (first) i = _mm256_sub_epi32(i, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(colsum + col)), 7));
-                __m256 y = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(i), s), _mm256_loadu_ps(wscale + col));
-                if (nr - col >= 8) {
-                    if (!first) y = _mm256_add_ps(y, _mm256_loadu_ps(cr + col));
-                    _mm256_storeu_ps(cr + col, y);
-                } else {
-                    float t[8];
-                    _mm256_storeu_ps(t, y);
-                    for (int j = 0; j < nr - col; j++) cr[col + j] = first ? t[j] : cr[col + j] + t[j];
-                }
+                if (first) i = _mm256_sub_epi32(i, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(colsum + h + 8 * v)), 7));
+                _mm256_storeu_ps(y + 8 * v, _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(i), s), _mm256_loadu_ps(wscale + h + 8 * v)));
             }
+            put_i8_row(c + r * ldc + h, y, nr - h < 16 ? nr - h : 16, first);
         }
     }
 #elif EK_MADDUBS
@@ -243,9 +242,7 @@ static EK_TARGET void ukr_i8_quads(int kq, const uint8_t *a, int lda, const int8
             _Pragma("clang loop unroll(full)") for (int v = 0; v < 4; v++)
                 _mm256_storeu_ps(y + 8 * v, _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(rr ? acc1[v] : acc0[v]), s),
                                                           _mm256_loadu_ps(wscale + 8 * v)));
-            float *cr = c + (long)(r0 + rr) * ldc;
-            if (first) memcpy(cr, y, sizeof(float) * nr);
-            else for (int j = 0; j < nr; j++) cr[j] += y[j];
+            put_i8_row(c + (long)(r0 + rr) * ldc, y, nr, first);
         }
     }
 #elif EK_SMMLA

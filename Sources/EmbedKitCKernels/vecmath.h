@@ -102,6 +102,13 @@ EK_FN vf verf_small(vf x) {
     return x * p;
 }
 
+// x² = hi + lo: hi the square of x's top 12 significant bits (exact), lo the rest to working precision.
+EK_FN vf vsquare_parts(vf x, vf *lo) {
+    vf xh = (vf)((vi)x & (vi)(int32_t)0xfffff000);
+    *lo = (x - xh) * (x + xh);
+    return xh * xh;
+}
+
 // erfc(x) for x >= 0.9: t·exp(-x² + Q(t)), t = 1/(1 + x/2), Q a degree-9 fit (max abs. error 1e-9
 // in exact arithmetic). x² is split into an exact high part and a low part so that the exponent
 // keeps full relative accuracy far into the tail.
@@ -117,10 +124,7 @@ EK_FN vf verfc_large(vf x) {
     q = VFMA(q, t, vsplat(0.36742813123897433f));
     q = VFMA(q, t, vsplat(1.0005774472359277f));
     q = VFMA(q, t, vsplat(-1.2655312677029613f));
-    vf xh = (vf)((vi)x & (vi)(int32_t)0xfffff000);
-    vf xl = x - xh;
-    vf hi = xh * xh;          // exact: 12 x 12 significant bits
-    vf lo = xl * (x + xh);    // x² - hi
+    vf lo, hi = vsquare_parts(x, &lo);
     return t * vexp2parts(-hi, q - lo);
 }
 
@@ -160,7 +164,7 @@ EK_FN vf vexp2parts_bounded(vf a, vf b) {
 // GELU(x) = ½x(1 + erf(z)) = ½x·erfc(−z), z = x/√2, by one formula on the whole line (no branch, few
 // multiplies: it runs in the GEMM epilogue beside the dot products). With h = 1/(2 + |z|),
 //   erfc(|z|)/2 = h·exp(−z² + Q(2h)),  Q a degree-10 fit on |z| <= 9.3 (max abs. error 4e-9 in exact
-// arithmetic; coefficients below are Q's times powers of 2, exact), z² split as in verfc_large;
+// arithmetic; coefficients below are Q's times powers of 2, exact), z² in two parts (vsquare_parts);
 // GELU = x·erfc(|z|)/2 for z < 0, else x − that (no cancellation: erfc(|z|) <= 1). Beyond |z| = 9.3,
 // erfc(|z|) < 2^-126 counts as 0, so GELU(x) is x or 0 there (±∞ included); NaN stays NaN.
 EK_FN vf vgelu(vf x) {
@@ -179,9 +183,8 @@ EK_FN vf vgelu(vf x) {
     q = VFMA(q, h, vsplat(0.352378845f * 4));
     q = VFMA(q, h, vsplat(1.00191391f * 2));
     q = VFMA(q, h, vsplat(-1.2655828f));
-    vf zh = (vf)((vi)az & (vi)(int32_t)0xfffff000);
-    vf zl = az - zh;
-    vf half_erfc = h * vexp2parts_bounded(-(zh * zh), q - zl * (az + zh));
+    vf lo, hi = vsquare_parts(az, &lo);
+    vf half_erfc = h * vexp2parts_bounded(-hi, q - lo);
     vf neg = vsel(az < cut, x * half_erfc, vsplat(0));   // GELU for z < 0
     return vsel(z < vsplat(0), neg, x - neg);
 }

@@ -13,20 +13,25 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// `threads` nil or 0: all available cores. `backend` nil: the process-wide choice
     /// (`ComputeBackend.active`). An unsupported `backend` falls back to the process-wide choice.
-    public init(threads: Int? = nil, backend: ComputeBackend? = nil) {
+    public convenience init(threads: Int? = nil, backend: ComputeBackend? = nil) {
         let n = threads ?? 0
-        self.threads = n > 0 ? n : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        self.backend = backend
-        self.family = nil
+        self.init(count: n > 0 ? n : max(1, ProcessInfo.processInfo.activeProcessorCount), backend: backend, family: nil)
     }
 
     /// Tests: a pool whose operations run kernel family `isa` (an EK_ISA_* value, e.g. a test twin such as
     /// EK_ISA_AVX2_VNNI_EVEX) where this CPU runs it, else the process-wide choice.
-    package init(threads: Int, kernelFamily isa: Int32) {
-        self.threads = max(1, threads)
-        self.backend = nil
-        self.family = isa
+    package convenience init(threads: Int, kernelFamily isa: Int32) {
+        self.init(count: max(1, threads), backend: nil, family: isa)
     }
+
+    private init(count: Int, backend: ComputeBackend?, family: Int32?) {
+        self.threads = count
+        self.backend = backend
+        self.family = family
+    }
+
+    /// One thread (the caller's) with this pool's kernel family.
+    package var singleThreaded: ThreadPool { ThreadPool(count: 1, backend: backend, family: family) }
 
     public static let shared = ThreadPool()
 

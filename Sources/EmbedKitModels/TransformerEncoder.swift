@@ -133,7 +133,7 @@ public final class TransformerEncoder: @unchecked Sendable {
                     pool.parallelFor(runs.count) { r in
                         let run = runs[r]
                         encode(Array(sequences[run]), tokenTypes: tokenTypes.map { Array($0[run]) },
-                               into: base + batch.offsets[run.lowerBound] * h, pool: ThreadPool(threads: 1, backend: pool.backend))
+                               into: base + batch.offsets[run.lowerBound] * h, pool: pool.singleThreaded)
                     }
                 }
             }
